@@ -1,0 +1,43 @@
+"""klstats: statistical inference built on the Kullback-Leibler divergence.
+
+Estimators of KL divergence and its relatives (entropy, cross-entropy, mutual
+information, Jensen-Shannon) from counts and from continuous samples, tests built on
+them (G-tests, likelihood-ratio tests, resampling tests) and statsmodels-style results.
+"""
+
+from . import datasets
+from ._discrete import (
+    cross_entropy,
+    entropy,
+    jensen_shannon,
+    kl_divergence,
+    mutual_information,
+    tabulate,
+)
+from ._results import ConfidenceInterval, KLEstimate, KLTestResult
+from ._warnings import (
+    DegenerateDataWarning,
+    InfiniteEstimateWarning,
+    KLStatsWarning,
+    SmallSampleWarning,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "ConfidenceInterval",
+    "DegenerateDataWarning",
+    "InfiniteEstimateWarning",
+    "KLEstimate",
+    "KLStatsWarning",
+    "KLTestResult",
+    "SmallSampleWarning",
+    "__version__",
+    "cross_entropy",
+    "datasets",
+    "entropy",
+    "jensen_shannon",
+    "kl_divergence",
+    "mutual_information",
+    "tabulate",
+]

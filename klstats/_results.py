@@ -1,0 +1,393 @@
+"""Result objects: one estimate result and one test result, statsmodels-style.
+
+Both are frozen dataclasses. Intervals are delegated to a private *inference*
+object that the estimator attaches (it knows the data, the estimator and which
+interval methods are sound for it), so the result classes hold no statistics of
+their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ._summary import Block, build_summary, fmt, fmt_pvalue
+from ._validation import check_alpha, check_choice
+
+__all__ = ["ConfidenceInterval", "KLEstimate", "KLTestResult"]
+
+# Summaries of stochastic intervals use this seed, so a printed report is reproducible;
+# call ``conf_int(rng=...)`` for other draws.
+SUMMARY_SEED = 20261125
+
+
+class ConfidenceInterval(NamedTuple):
+    """Lower and upper confidence limits; unpacks like ``(low, high)``."""
+
+    low: float
+    high: float
+
+
+class Inference(Protocol):
+    """What an estimator attaches to its result so that intervals can be computed."""
+
+    default_method: str
+    methods: tuple[str, ...]
+    stochastic: frozenset[str]
+
+    def interval(
+        self, method: str, alpha: float, n_resamples: int | None, rng: Any
+    ) -> tuple[float, float, str | None]:
+        """Limits in nats and an optional note for the summary."""
+        ...
+
+
+METHOD_LABELS = {
+    "wald": "Wald (delta method)",
+    "ncx2": "noncentral chi-square inversion",
+    "percentile": "bootstrap percentile",
+    "basic": "bootstrap basic",
+    "bca": "bootstrap BCa",
+    "subsampling": "subsampling",
+}
+
+
+def _frozen_mapping(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d or {}))
+
+
+def _readonly(a: Any) -> Any:
+    if isinstance(a, np.ndarray):
+        a = a.copy()
+        a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KLEstimate:
+    """Result of an estimator (KL divergence, entropy, mutual information, ...).
+
+    Attributes
+    ----------
+    estimate : float
+        The point estimate, in ``units``. Bias-corrected estimates are reported as
+        computed, also when negative.
+    estimator : str
+        Name of the estimator (``"plugin"``, ``"zhang"``, ``"wang"``, ...).
+    units : str
+        ``"nats"``, ``"bits"``, ...
+    nobs : int
+        Number of observations (both samples together for two-sample estimates).
+    bse : float
+        Asymptotic standard error (delta method; NaN where none is defined).
+    quantity : str
+        What is estimated, e.g. ``"KL divergence D(P||Q)"``.
+    sizes : tuple of int
+        Sample sizes: ``(n,)``, or ``(n, m)`` for two samples.
+    options : mapping
+        Estimator options actually used (prior, K convention, k, ...).
+    """
+
+    estimate: float
+    estimator: str
+    units: str
+    nobs: int
+    bse: float
+    quantity: str
+    sizes: tuple[int, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    _inference: Inference | None = None
+    _divisor: float = 1.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", _frozen_mapping(self.options))
+        object.__setattr__(self, "estimate", float(self.estimate))
+        object.__setattr__(self, "bse", float(self.bse))
+        object.__setattr__(self, "nobs", int(self.nobs))
+
+    # ------------------------------------------------------------------ intervals
+    @property
+    def ci_methods(self) -> tuple[str, ...]:
+        """Interval methods available for this estimate."""
+        return () if self._inference is None else tuple(self._inference.methods)
+
+    @property
+    def default_ci_method(self) -> str | None:
+        """The method ``conf_int(method=None)`` uses."""
+        return None if self._inference is None else self._inference.default_method
+
+    def conf_int(
+        self,
+        alpha: float = 0.05,
+        *,
+        method: str | None = None,
+        n_resamples: int | None = None,
+        rng: Any = None,
+    ) -> ConfidenceInterval:
+        """Confidence interval for the estimated quantity, at level ``1 - alpha``.
+
+        Parameters
+        ----------
+        alpha : float, optional
+            Significance level; the interval has nominal coverage ``1 - alpha``.
+        method : str, optional
+            One of :attr:`ci_methods`; ``None`` picks :attr:`default_ci_method`, the
+            method with honest coverage for this estimator.
+        n_resamples : int, optional
+            Resamples for bootstrap or subsampling methods (``None``: a default suited
+            to the method).
+        rng : `numpy.random.Generator`, optional
+            Pseudorandom number generator state for resampling methods. When `rng` is
+            None, a new generator is created using entropy from the operating system.
+            Types other than `numpy.random.Generator` are passed to
+            `numpy.random.default_rng` to instantiate a ``Generator``.
+
+        Returns
+        -------
+        ConfidenceInterval
+            Named tuple ``(low, high)`` in :attr:`units`.
+
+        Raises
+        ------
+        ValueError
+            If `alpha` is not in (0, 1) or `method` is unknown or does not apply.
+        """
+        low, high, _ = self._interval(alpha, method, n_resamples, rng)
+        return ConfidenceInterval(low, high)
+
+    def _interval(self, alpha, method, n_resamples, rng):
+        alpha = check_alpha(alpha)
+        if self._inference is None or not self._inference.methods:
+            raise ValueError(
+                f"No confidence interval is available for the {self.estimator!r} "
+                f"estimate of {self.quantity}."
+            )
+        all_methods = tuple(METHOD_LABELS)
+        if method is None:
+            method = self._inference.default_method
+        else:
+            method = check_choice(method, "method", all_methods)
+        if method not in self._inference.methods:
+            raise ValueError(
+                f"`method={method!r}` does not apply to the {self.estimator!r} estimate of "
+                f"{self.quantity}; use one of {tuple(self._inference.methods)}."
+            )
+        low, high, note = self._inference.interval(method, alpha, n_resamples, rng)
+        return float(low) / self._divisor, float(high) / self._divisor, note
+
+    # ------------------------------------------------------------------ output
+    def _summary_rows(self, alpha: float):
+        rows = [
+            ("Quantity", self.quantity),
+            ("Estimator", self.estimator),
+            (f"Estimate ({self.units})", fmt(self.estimate)),
+            ("Std. error", fmt(self.bse)),
+        ]
+        notes = list(self.notes)
+        ci = (math.nan, math.nan)
+        if self._inference is not None and self._inference.methods:
+            method = self._inference.default_method
+            rng = SUMMARY_SEED if method in self._inference.stochastic else None
+            lo, hi, note = self._interval(alpha, None, None, rng)
+            ci = (lo, hi)
+            rows.append((f"{1 - alpha:.0%} CI", f"[{fmt(lo)}, {fmt(hi)}]"))
+            notes.append(f"Confidence interval: {METHOD_LABELS.get(method, method)}.")
+            if note:
+                notes.append(note)
+        sizes = ", ".join(str(s) for s in self.sizes) if self.sizes else str(self.nobs)
+        rows.append(("No. observations", sizes))
+        for key, value in self.options.items():
+            rows.append((str(key), fmt(value)))
+        return rows, notes, ci
+
+    def summary(self, alpha: float = 0.05):
+        """A statsmodels ``Summary`` (``as_text()``, ``as_html()``, ``as_latex()``)."""
+        rows, notes, _ = self._summary_rows(alpha)
+        return build_summary(f"Estimate of {self.quantity}", rows, notes)
+
+    def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """One-row DataFrame: estimate, bse, ci_lower, ci_upper, units, estimator, nobs."""
+        _, _, (lo, hi) = self._summary_rows(alpha)
+        return pd.DataFrame(
+            {
+                "estimate": [self.estimate],
+                "bse": [self.bse],
+                "ci_lower": [lo],
+                "ci_upper": [hi],
+                "units": [self.units],
+                "estimator": [self.estimator],
+                "nobs": [self.nobs],
+            },
+            index=pd.Index([self.quantity], name="quantity"),
+        )
+
+    def __float__(self) -> float:
+        return self.estimate
+
+    def __repr__(self) -> str:
+        return (
+            f"KLEstimate(quantity={self.quantity!r}, estimate={self.estimate:.6g}, "
+            f"estimator={self.estimator!r}, units={self.units!r}, nobs={self.nobs})"
+        )
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KLTestResult:
+    """Result of a hypothesis test; ``statistic, pvalue = res`` unpacks.
+
+    Attributes
+    ----------
+    statistic : float
+        Test statistic (G, LR, Z or the resampled estimate).
+    pvalue : float
+        p-value.
+    df : float or None
+        Degrees of freedom of the reference distribution (None for resampling nulls).
+    nobs : int
+        Number of observations.
+    method : str
+        How the p-value was obtained (``"asymptotic"``, ``"montecarlo"``, ...).
+    null_hypothesis : str
+        The null hypothesis, in words.
+    estimate : float
+        Effect size behind the statistic (a KL or MI estimate, in ``units``).
+    units : str
+        Units of ``estimate``.
+    effect : KLEstimate or None
+        The estimate result of the effect size; ``conf_int`` delegates to it.
+    """
+
+    statistic: float
+    pvalue: float
+    df: float | None
+    nobs: int
+    method: str
+    null_hypothesis: str
+    estimate: float
+    units: str = "nats"
+    estimator: str = "plugin"
+    distribution: str = "chi2"
+    title: str = "KL divergence test"
+    alternative: str = "greater"
+    effect: KLEstimate | None = None
+    null_distribution: np.ndarray | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()
+
+    _unpack: ClassVar[tuple[str, ...]] = ("statistic", "pvalue")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "statistic", float(self.statistic))
+        object.__setattr__(self, "pvalue", float(self.pvalue))
+        object.__setattr__(self, "estimate", float(self.estimate))
+        object.__setattr__(self, "nobs", int(self.nobs))
+        if self.df is not None:
+            df = float(self.df)
+            object.__setattr__(self, "df", int(df) if df.is_integer() else df)
+        object.__setattr__(self, "null_distribution", _readonly(self.null_distribution))
+        extras = {k: _readonly(v) for k, v in dict(self.extras).items()}
+        object.__setattr__(self, "extras", _frozen_mapping(extras))
+
+    # extra, test-specific values (expected counts, correction, omega2, ...) read as attributes
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        extras = self.__dict__.get("extras", {})
+        if name in extras:
+            return extras[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __iter__(self):
+        return (getattr(self, n) for n in self._unpack)
+
+    def __len__(self) -> int:
+        return len(self._unpack)
+
+    def __getitem__(self, i):
+        return tuple(self)[i]
+
+    def conf_int(
+        self,
+        alpha: float = 0.05,
+        *,
+        method: str | None = None,
+        n_resamples: int | None = None,
+        rng: Any = None,
+    ) -> ConfidenceInterval:
+        """Confidence interval for the effect size :attr:`estimate`.
+
+        See :meth:`KLEstimate.conf_int` for the parameters.
+        """
+        if self.effect is None:
+            check_alpha(alpha)
+            raise ValueError(f"{self.title} has no effect size with a confidence interval.")
+        return self.effect.conf_int(alpha, method=method, n_resamples=n_resamples, rng=rng)
+
+    def _summary_parts(self, alpha: float):
+        rows = [
+            ("Statistic", fmt(self.statistic)),
+            ("Degrees of freedom", fmt(self.df)),
+            ("p-value", fmt_pvalue(self.pvalue)),
+            ("Method", self.method),
+            (f"Effect size ({self.units})", fmt(self.estimate)),
+        ]
+        notes = [f"Null hypothesis: {self.null_hypothesis}"]
+        ci = (math.nan, math.nan)
+        if self.effect is not None and self.effect.ci_methods:
+            erows, enotes, ci = self.effect._summary_rows(alpha)
+            rows.append((f"{1 - alpha:.0%} CI (effect)", f"[{fmt(ci[0])}, {fmt(ci[1])}]"))
+            notes += [n for n in enotes if n.startswith("Confidence interval")]
+        rows.append(("No. observations", fmt(self.nobs)))
+        for key, value in self.extras.items():
+            if isinstance(value, str | int | float | np.floating | np.integer) or value is None:
+                rows.append((key.replace("_", " ").capitalize(), fmt(value)))
+        notes += list(self.notes)
+        return rows, notes, ci
+
+    def summary(self, alpha: float = 0.05, title: str | None = None):
+        """A statsmodels ``Summary`` (``as_text()``, ``as_html()``, ``as_latex()``)."""
+        rows, notes, _ = self._summary_parts(alpha)
+        return build_summary(title or self.title, rows, notes, self.blocks)
+
+    def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        """One-row DataFrame: statistic, df, pvalue, estimate, ci_lower, ci_upper, nobs, method."""
+        _, _, (lo, hi) = self._summary_parts(alpha)
+        return pd.DataFrame(
+            {
+                "statistic": [self.statistic],
+                "df": [math.nan if self.df is None else float(self.df)],
+                "pvalue": [self.pvalue],
+                "estimate": [self.estimate],
+                "ci_lower": [lo],
+                "ci_upper": [hi],
+                "nobs": [self.nobs],
+                "method": [self.method],
+            },
+            index=pd.Index([self.title], name="test"),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"KLTestResult(statistic={self.statistic:.6g}, pvalue={self.pvalue:.4g}, "
+            f"df={self.df}, estimate={self.estimate:.6g}, method={self.method!r})"
+        )
+
+    def __str__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()

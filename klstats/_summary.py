@@ -1,0 +1,101 @@
+"""The one summary builder: every result's ``summary()`` ends here.
+
+Uses only the stable part of ``statsmodels.iolib``: ``Summary()``, its ``tables``
+list, ``SimpleTable`` and a single ``add_extra_txt`` call (a second call would
+replace the first).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__: list[str] = []
+
+
+def fmt(value: object, digits: int = 4) -> str:
+    """Format a number for a table cell (never a numpy repr)."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:d}"
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if v.is_integer() and abs(v) < 1e12:
+        return f"{v:.0f}"
+    return f"{v:.{digits}g}"
+
+
+def fmt_pvalue(p: float) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "nan"
+    return "<1e-16" if p < 1e-16 else f"{p:.4g}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """An extra table below the main one (e.g. observed, expected, residuals)."""
+
+    title: str
+    headers: Sequence[str]
+    stubs: Sequence[str]
+    data: Sequence[Sequence[str]]
+
+
+def build_summary(
+    title: str,
+    rows: Sequence[tuple[str, str]],
+    notes: Sequence[str] = (),
+    blocks: Sequence[Block] = (),
+):
+    """Assemble a :class:`statsmodels.iolib.summary.Summary`.
+
+    ``rows`` are (label, formatted value) pairs, laid out in two side-by-side columns
+    when there are more than six of them, statsmodels-style.
+    """
+    from statsmodels.iolib.summary import Summary
+    from statsmodels.iolib.table import SimpleTable
+
+    rows = [(f"{label}:", value) for label, value in rows]
+    if len(rows) > 6:
+        half = (len(rows) + 1) // 2
+        left, right = rows[:half], rows[half:]
+        right = list(right) + [("", "")] * (len(left) - len(right))
+        data = [[a, b, c, d] for (a, b), (c, d) in zip(left, right, strict=True)]
+        aligns = "lrlr"
+    else:
+        data = [[a, b] for a, b in rows]
+        aligns = "lr"
+    width = max(len(title) + 4, 60 if len(aligns) == 4 else 40)
+    ncol = len(aligns)
+    widths = [max(len(r[i]) for r in data) for i in range(ncol)]
+    extra = max(0, width - sum(widths) - 2 * (ncol - 1))
+    widths = [w + extra // ncol for w in widths]
+    main = SimpleTable(
+        data, title=title, datatypes=list(range(ncol)), data_aligns=aligns, colwidths=widths
+    )
+    smry = Summary()
+    smry.tables.append(main)
+    for block in blocks:
+        smry.tables.append(
+            SimpleTable(
+                [list(r) for r in block.data],
+                headers=list(block.headers),
+                stubs=list(block.stubs),
+                title=block.title,
+            )
+        )
+    if notes:
+        smry.add_extra_txt(list(notes))
+    return smry

@@ -1,0 +1,385 @@
+"""Input validation: the one layer every public function goes through.
+
+Every helper returns fresh arrays (the caller's data are never modified) and
+raises ``ValueError``/``TypeError`` with a message that names the argument, states
+the rule and says what was received.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__: list[str] = []  # private module
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None) -> int:
+    """Return ``value`` as a Python int, or raise naming ``name``."""
+    if isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be an integer; got a boolean.")
+    try:
+        out = operator.index(value)
+    except TypeError:
+        raise TypeError(f"`{name}` must be an integer; got {value!r}.") from None
+    if minimum is not None and out < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}; got {out}.")
+    return out
+
+
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite Python float inside the given bounds."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
+    out = float(value)
+    if not math.isfinite(out):
+        raise ValueError(f"`{name}` must be finite; got {out}.")
+    if low is not None and (out < low or (low_open and out == low)):
+        op = ">" if low_open else ">="
+        raise ValueError(f"`{name}` must be {op} {low:g}; got {out:g}.")
+    if high is not None and (out > high or (high_open and out == high)):
+        op = "<" if high_open else "<="
+        raise ValueError(f"`{name}` must be {op} {high:g}; got {out:g}.")
+    return out
+
+
+def check_alpha(alpha: Any) -> float:
+    """Significance level strictly inside (0, 1)."""
+    return check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
+
+
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
+    """A string option among ``choices`` (case-insensitive, ``_`` read as ``-``)."""
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be one of {choices}; got {value!r}.")
+    key = value.lower().replace("_", "-")
+    if key not in choices:
+        raise ValueError(f"`{name}` must be one of {choices}; got {value!r}.")
+    return key
+
+
+def check_options(options: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+    """Reject keyword options that ``where`` does not understand."""
+    allowed = tuple(allowed)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        hint = f"; it accepts {allowed}" if allowed else "; it takes no extra options"
+        raise TypeError(f"{where} got unknown option(s) {unknown}{hint}.")
+
+
+@dataclass(frozen=True)
+class Units:
+    """Logarithm base of a result: ``divisor`` turns nats into these units."""
+
+    name: str
+    divisor: float
+    base: float | None
+
+
+def check_base(base: Any) -> Units:
+    """``base=None`` (or e) means nats; 2 bits; 10 hartleys; any other b > 0, b != 1."""
+    if base is None:
+        return Units("nats", 1.0, None)
+    b = check_real(base, "base", low=0.0, low_open=True)
+    if b == 1.0:
+        raise ValueError("`base` must be > 0 and != 1 (log base 1 is undefined); got 1.")
+    if b == math.e:
+        return Units("nats", 1.0, b)
+    names = {2.0: "bits", 10.0: "hartleys"}
+    return Units(names.get(b, f"log-base-{b:g} units"), math.log(b), b)
+
+
+def check_rng(rng: Any) -> np.random.Generator:
+    """SPEC 7: normalise ``rng`` once with :func:`numpy.random.default_rng`."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "`rng` must be None, an int, a SeedSequence or a numpy Generator; "
+            f"got {type(rng).__name__}."
+        ) from exc
+
+
+# --------------------------------------------------------------------------- counts
+
+
+def _reject_labels(a: np.ndarray, name: str) -> None:
+    if a.dtype.kind in "OUSV" or isinstance(a.dtype, pd.CategoricalDtype):
+        raise TypeError(
+            f"`{name}` must contain numeric counts; got values of type {a.dtype}. "
+            "To count raw labels use `klstats.tabulate`."
+        )
+    if a.dtype.kind == "c":
+        raise TypeError(f"`{name}` must contain real counts; got complex values.")
+    if a.dtype.kind == "M" or a.dtype.kind == "m":
+        raise TypeError(f"`{name}` must contain numeric counts; got {a.dtype} values.")
+
+
+def _numeric_array(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, pd.Series | pd.DataFrame):
+        if isinstance(x.dtype if isinstance(x, pd.Series) else None, pd.CategoricalDtype):
+            raise TypeError(
+                f"`{name}` is categorical (labels, not counts). "
+                "To count raw labels use `klstats.tabulate`."
+            )
+        values = x.to_numpy()
+    else:
+        values = x
+    if isinstance(values, str | bytes):
+        raise TypeError(f"`{name}` must be array_like of counts; got a string.")
+    if isinstance(values, Mapping):
+        raise TypeError(
+            f"`{name}` must be array_like of counts or a pandas Series; got a dict. "
+            "Wrap it as pandas.Series(...)."
+        )
+    try:
+        a = np.array(values)  # always a copy: callers' data are never modified
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be array_like of numbers: {exc}") from None
+    _reject_labels(a, name)
+    if a.dtype.kind == "b":
+        a = a.astype(float)
+    try:
+        a = a.astype(float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"`{name}` must contain numeric counts. To count raw labels use `klstats.tabulate`."
+        ) from None
+    return a
+
+
+def _check_count_values(a: np.ndarray, name: str) -> None:
+    if a.size == 0:
+        raise ValueError(f"`{name}` must not be empty.")
+    if not np.all(np.isfinite(a)):
+        bad = "NaN" if np.any(np.isnan(a)) else "infinite"
+        raise ValueError(f"`{name}` must contain only finite counts; found {bad} values.")
+    if np.any(a < 0):
+        raise ValueError(f"`{name}` must be non-negative; smallest value is {a.min():g}.")
+    if not np.any(a > 0):
+        raise ValueError(f"`{name}` must contain at least one positive count; all are zero.")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Validated 1-D counts with optional category labels."""
+
+    values: np.ndarray
+    index: pd.Index | None
+
+    @property
+    def total(self) -> float:
+        return float(self.values.sum())
+
+
+def as_counts(x: Any, name: str) -> Counts:
+    """Validate one vector of counts (array_like or Series)."""
+    index = x.index if isinstance(x, pd.Series) else None
+    if isinstance(x, pd.DataFrame):
+        raise ValueError(
+            f"`{name}` must be 1-D counts; got a DataFrame. "
+            "For a contingency table use `mutual_information` or `g_test_independence`."
+        )
+    a = _numeric_array(x, name)
+    if a.ndim != 1:
+        raise ValueError(
+            f"`{name}` must be 1-D counts; got an array with shape {a.shape}. "
+            "For a 2-D contingency table use `mutual_information`."
+        )
+    _check_count_values(a, name)
+    return Counts(a, index)
+
+
+def align_counts(a: Counts, b: Counts, names: tuple[str, str]) -> tuple[Counts, Counts]:
+    """Align two count vectors: Series on the union of labels, arrays by position."""
+    if a.index is not None and b.index is not None:
+        union = a.index.union(b.index, sort=False)
+        av = pd.Series(a.values, index=a.index).reindex(union, fill_value=0.0)
+        bv = pd.Series(b.values, index=b.index).reindex(union, fill_value=0.0)
+        return Counts(av.to_numpy(dtype=float), union), Counts(bv.to_numpy(dtype=float), union)
+    if a.values.shape != b.values.shape:
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same length (one entry per "
+            f"category); got {a.values.size} and {b.values.size}. Pass pandas Series to "
+            "align them on their category labels."
+        )
+    index = a.index if a.index is not None else b.index
+    return Counts(a.values, index), Counts(b.values, index)
+
+
+def as_table(table: Any, name: str = "table") -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
+    """Validate a 2-D table of counts (ndarray or DataFrame)."""
+    rows = cols = None
+    if isinstance(table, pd.DataFrame):
+        rows, cols = table.index, table.columns
+        if any(isinstance(t, pd.CategoricalDtype) or t.kind in "OUS" for t in table.dtypes):
+            raise TypeError(
+                f"`{name}` must contain numeric counts; to cross-tabulate labels pass "
+                "them as two arrays `x, y`."
+            )
+        values = table.to_numpy()
+    else:
+        values = table
+    a = _numeric_array(values, name)
+    if a.ndim != 2:
+        raise ValueError(
+            f"`{name}` must be a 2-D table of counts; got {a.ndim}-D input with shape "
+            f"{a.shape}. Pass two equal-length label arrays `x, y` to cross-tabulate them."
+        )
+    if min(a.shape) < 1:
+        raise ValueError(f"`{name}` must not be empty; got shape {a.shape}.")
+    _check_count_values(a, name)
+    return a, rows, cols
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def as_labels(x: Any, name: str) -> pd.Series:
+    """Raw labels (array, list, Series, Categorical) as a Series; missing values rejected."""
+    if isinstance(x, pd.DataFrame):
+        raise ValueError(f"`{name}` must be 1-D labels; got a DataFrame.")
+    if isinstance(x, pd.Series):
+        s = x.copy()
+    elif isinstance(x, pd.Categorical):
+        s = pd.Series(x)
+    else:
+        if isinstance(x, str | bytes):
+            raise TypeError(f"`{name}` must be a sequence of labels; got a single string.")
+        arr = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
+        if arr.ndim != 1:
+            raise ValueError(f"`{name}` must be 1-D labels; got shape {arr.shape}.")
+        s = pd.Series(arr)
+    if len(s) == 0:
+        raise ValueError(f"`{name}` must not be empty.")
+    if s.isna().any():
+        raise ValueError(
+            f"`{name}` has {int(s.isna().sum())} missing value(s); drop or recode them first."
+        )
+    return s
+
+
+def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.DataFrame:
+    """Cross-tabulate two equal-length label sequences."""
+    sx, sy = as_labels(x, names[0]), as_labels(y, names[1])
+    if len(sx) != len(sy):
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same length; got {len(sx)} and {len(sy)}."
+        )
+    tab = pd.crosstab(sx.to_numpy(), sy.to_numpy(), dropna=False)
+    tab.index.name, tab.columns.name = sx.name, sy.name
+    return tab
+
+
+# --------------------------------------------------------------------------- references
+
+
+def _is_frozen_discrete(obj: Any) -> bool:
+    return hasattr(obj, "pmf") and hasattr(obj, "dist") and hasattr(obj, "support")
+
+
+def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.ndarray:
+    """Reference probabilities q_k aligned with ``counts``.
+
+    Arrays, Series and dicts are probabilities or proportions and are rescaled to sum
+    to 1. A frozen scipy.stats discrete distribution is evaluated with ``pmf`` at the
+    category labels (array counts: categories 0, 1, ..., K-1) and *not* rescaled, so
+    mass outside the listed categories stays outside.
+    """
+    if _is_frozen_discrete(reference):
+        support = counts.index if counts.index is not None else np.arange(counts.values.size)
+        try:
+            pts = np.asarray(support, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"`{name}` is a scipy.stats distribution, so the categories of the counts "
+                "must be numbers (its support points)."
+            ) from None
+        q = np.asarray(reference.pmf(pts), dtype=float)
+        if not np.all(np.isfinite(q)):
+            raise ValueError(f"`{name}`.pmf returned non-finite values.")
+        return q
+    if hasattr(reference, "pdf") and hasattr(reference, "dist"):
+        raise TypeError(
+            f"`{name}` is a continuous distribution; discrete estimators need a discrete "
+            "one. For continuous samples use `kl_divergence_knn`."
+        )
+    if isinstance(reference, Mapping):
+        reference = pd.Series(dict(reference))
+    ref = as_counts_like_probs(reference, name)
+    if isinstance(reference, pd.Series) and counts.index is not None:
+        # categories of Q that the sample lacks keep their share of Q's mass
+        q = pd.Series(ref, index=reference.index).reindex(counts.index, fill_value=0.0)
+        return q.to_numpy(dtype=float) / ref.sum()
+    if ref.shape != counts.values.shape:
+        raise ValueError(
+            f"`{name}` must have one probability per category ({counts.values.size}); "
+            f"got {ref.size}. Pass pandas Series to align them on category labels."
+        )
+    return ref / ref.sum()
+
+
+def as_counts_like_probs(x: Any, name: str) -> np.ndarray:
+    """Validate non-negative finite weights (probabilities, proportions or counts)."""
+    a = _numeric_array(x, name)
+    if a.ndim != 1:
+        raise ValueError(f"`{name}` must be 1-D; got shape {a.shape}.")
+    if a.size == 0:
+        raise ValueError(f"`{name}` must not be empty.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"`{name}` must contain only finite probabilities.")
+    if np.any(a < 0):
+        raise ValueError(f"`{name}` must be non-negative; smallest value is {a.min():g}.")
+    if not a.sum() > 0:
+        raise ValueError(f"`{name}` must have a positive total; all entries are zero.")
+    return a
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def as_samples(x: Any, name: str) -> np.ndarray:
+    """Continuous samples as a float (n, d) array (one row per observation)."""
+    if isinstance(x, pd.Series | pd.DataFrame):
+        values = x.to_numpy()
+    else:
+        values = x
+    if isinstance(values, str | bytes):
+        raise TypeError(f"`{name}` must be an array of numbers; got a string.")
+    try:
+        a = np.array(values)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be array_like of numbers: {exc}") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"`{name}` must contain real numbers; got values of type {a.dtype}.")
+    a = a.astype(float)
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.ndim != 2:
+        raise ValueError(f"`{name}` must be 1-D (n,) or 2-D (n, d); got shape {a.shape}.")
+    if a.shape[0] == 0 or a.shape[1] == 0:
+        raise ValueError(f"`{name}` must not be empty; got shape {a.shape}.")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(
+            f"`{name}` must contain only finite values; found NaN or inf in "
+            f"{int((~np.isfinite(a)).any(axis=1).sum())} row(s)."
+        )
+    return a

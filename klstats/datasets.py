@@ -1,0 +1,83 @@
+"""Bundled data sets: real, public data with a provenance and licence note each.
+
+The CSV files live in the repository's top-level ``datasets/`` folder and are
+installed as the package data ``klstats._data``; ``datasets/README.md`` describes
+every file.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["describe", "list", "load", "path"]
+
+_builtin_list = list
+
+
+def _folder():
+    try:
+        return resources.files("klstats._data")
+    except ModuleNotFoundError:  # running from a source checkout without installing
+        return Path(__file__).resolve().parent.parent / "datasets"
+
+
+def list() -> list[str]:  # noqa: A001 - the documented public name
+    """Names of the bundled data sets, sorted.
+
+    Examples
+    --------
+    >>> import klstats as kls
+    >>> "mendel_peas" in kls.datasets.list()
+    True
+    """
+    return sorted(p.name[:-4] for p in _folder().iterdir() if p.name.endswith(".csv"))
+
+
+def path(name: str):
+    """Path (a ``Traversable``) of the CSV file of data set ``name``."""
+    names = list()
+    if not isinstance(name, str) or name not in names:
+        raise ValueError(f"Unknown data set {name!r}; available: {names}.")
+    return _folder() / f"{name}.csv"
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a bundled data set as a DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`list`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a bundled data set.
+
+    Examples
+    --------
+    >>> import klstats as kls
+    >>> df = kls.datasets.load("mendel_peas")
+    >>> int(df["observed"].sum())
+    556
+    """
+    with path(name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, comment="#")
+
+
+def describe(name: str) -> str:
+    """The provenance note of data set ``name`` (its comment header)."""
+    lines = []
+    with path(name).open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            lines.append(line[1:].strip())
+    return "\n".join(lines)
