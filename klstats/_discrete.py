@@ -256,9 +256,9 @@ def _h_nsb_one(x: np.ndarray, K: int) -> float:
     log_w = log_ev + np.log(prior) + logb
     w = np.exp(log_w - log_w.max())
     A = n + K * b[:, 0]
-    post_h = special.digamma(A + 1) - (
-        ((xo + b) / A[:, None]) * special.digamma(xo + b + 1)
-    ).sum(axis=1)
+    post_h = special.digamma(A + 1) - (((xo + b) / A[:, None]) * special.digamma(xo + b + 1)).sum(
+        axis=1
+    )
     post_h -= n_zero * (b[:, 0] / A) * special.digamma(b[:, 0] + 1)
     return float(integrate.trapezoid(w * post_h, logb) / integrate.trapezoid(w, logb))
 

@@ -225,7 +225,9 @@ def align_counts(a: Counts, b: Counts, names: tuple[str, str]) -> tuple[Counts, 
     return Counts(a.values, index), Counts(b.values, index)
 
 
-def as_table(table: Any, name: str = "table") -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
+def as_table(
+    table: Any, name: str = "table"
+) -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
     """Validate a 2-D table of counts (ndarray or DataFrame)."""
     rows = cols = None
     if isinstance(table, pd.DataFrame):
