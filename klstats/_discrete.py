@@ -476,7 +476,7 @@ def js_plugin(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 0.5 * _rel_entr_sum(p, mid) + 0.5 * _rel_entr_sum(q, mid)
 
 
-# =========================================================================== delta-method variances
+# =========================================================================== delta-method var.
 
 
 def _var_log_ratio(p: np.ndarray, ratio_log: np.ndarray) -> float:
@@ -889,7 +889,8 @@ def cross_entropy(
     d = kl_divergence(p, q, reference=reference, estimator=estimator, base=None, **options)
     inf_d: CountInference = d._inference  # type: ignore[assignment]
     h_opts = {k: v for k, v in options.items() if k != "prior_q"}
-    h = float(ENTROPY_KERNELS[d.estimator](inf_d.data[0], **h_opts))
+    h_stat = partial(ENTROPY_KERNELS[d.estimator], **h_opts)
+    h = float(h_stat(inf_d.data[0]))
     units = check_base(base)
     value = h + d.estimate
     x = inf_d.data[0]
@@ -901,8 +902,8 @@ def cross_entropy(
         with np.errstate(divide="ignore"):
             var = _var_log_ratio(ph, _log(qv)) / n
 
-        def stat(xb, _h=partial(ENTROPY_KERNELS[d.estimator], **h_opts), _d=stat_d):
-            return _h(xb) + _d(xb)
+        def stat(xb):
+            return h_stat(xb) + stat_d(xb)
 
         data: tuple[np.ndarray, ...] = (x,)
     else:
@@ -911,8 +912,8 @@ def cross_entropy(
         with np.errstate(divide="ignore"):
             var = _var_log_ratio(ph, _log(qh)) / n + _chi2_div(ph, qh) / int(round(y.sum()))
 
-        def stat(xb, yb, _h=partial(ENTROPY_KERNELS[d.estimator], **h_opts), _d=inf_d.statistic):
-            return _h(xb) + _d(xb, yb)
+        def stat(xb, yb):
+            return h_stat(xb) + inf_d.statistic(xb, yb)
 
         data = (x, y)
     se = math.sqrt(var) if math.isfinite(var) else math.nan

@@ -348,7 +348,7 @@ class KLTestResult:
         notes = [f"Null hypothesis: {self.null_hypothesis}"]
         ci = (math.nan, math.nan)
         if self.effect is not None and self.effect.ci_methods:
-            erows, enotes, ci = self.effect._summary_rows(alpha)
+            _, enotes, ci = self.effect._summary_rows(alpha)
             rows.append((f"{1 - alpha:.0%} CI (effect)", f"[{fmt(ci[0])}, {fmt(ci[1])}]"))
             notes += [n for n in enotes if n.startswith("Confidence interval")]
         rows.append(("No. observations", fmt(self.nobs)))

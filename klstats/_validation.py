@@ -284,7 +284,8 @@ def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.Da
     sx, sy = as_labels(x, names[0]), as_labels(y, names[1])
     if len(sx) != len(sy):
         raise ValueError(
-            f"`{names[0]}` and `{names[1]}` must have the same length; got {len(sx)} and {len(sy)}."
+            f"`{names[0]}` and `{names[1]}` must have the same length; "
+            f"got {len(sx)} and {len(sy)}."
         )
     tab = pd.crosstab(sx.to_numpy(), sy.to_numpy(), dropna=False)
     tab.index.name, tab.columns.name = sx.name, sy.name

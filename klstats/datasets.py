@@ -24,7 +24,7 @@ def _folder():
         return Path(__file__).resolve().parent.parent / "datasets"
 
 
-def list() -> list[str]:  # noqa: A001 - the documented public name
+def list() -> list[str]:
     """Names of the bundled data sets, sorted.
 
     Examples

@@ -5,9 +5,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def _no_global_random_state():
     """klstats must never touch numpy's legacy global random state."""
-    before = np.random.get_state()[1].copy()
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
     yield
-    after = np.random.get_state()[1]
+    after = np.random.get_state()[1]  # noqa: NPY002
     assert np.array_equal(before, after), "a test or klstats changed np.random global state"
 
 
