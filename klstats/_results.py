@@ -231,6 +231,10 @@ class KLEstimate:
     def __float__(self) -> float:
         return self.estimate
 
+    def __format__(self, spec: str) -> str:
+        # f"{res:.3f}" formats the estimate, like a float
+        return format(self.estimate, spec) if spec else repr(self)
+
     def __repr__(self) -> str:
         return (
             f"KLEstimate(quantity={self.quantity!r}, estimate={self.estimate:.6g}, "
