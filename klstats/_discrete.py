@@ -332,15 +332,20 @@ def kl2_miller_madow(x: np.ndarray, y: np.ndarray, alphabet: str = "observed") -
     n, m = _total(x), _total(y)
     p, q = _freqs(x), _freqs(y)
     K = _n_observed(x) if alphabet == "observed" else x.shape[-1]
+    d = kl2_plugin(x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(x > 0, p / q, 0.0).sum(axis=-1)
-    return kl2_plugin(x, y) - (K - 1) / (2 * n) - (ratio - 1) / (2 * m)
+        out = d - (K - 1) / (2 * n) - (ratio - 1) / (2 * m)
+    # the correction is undefined where the plug-in is inf (inf - inf): keep the inf
+    return np.where(np.isinf(d), np.inf, out)
 
 
 def kl2_jackknife(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Two-sample jackknife of the plug-in (delete from X, then from Y):
     D_JK = D - (n-1)(Dbar_X - D) - (m-1)(Dbar_Y - D), on counts (METHODS A5).
-    Inherits the plug-in's inf when Q has an empty (or singleton) cell where P has mass.
+    Inherits the plug-in's inf when Q has an empty (or singleton) cell where P has mass:
+    a leave-one-out plug-in is then inf and the formula has no finite value (it would
+    give inf - inf or -inf), so +inf is returned.
     """
     n, m = _total(x), _total(y)
     d = kl2_plugin(x, y)
@@ -358,7 +363,8 @@ def kl2_jackknife(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         )
         d_y = d[..., None] + shift + np.log((m - 1) / m)[..., None]
         dbar_y = np.where(y > 0, y * d_y, 0.0).sum(axis=-1) / m
-    return d - (n - 1) * (dbar_x - d) - (m - 1) * (dbar_y - d)
+        out = d - (n - 1) * (dbar_x - d) - (m - 1) * (dbar_y - d)
+    return np.where(((x > 0) & (y <= 1)).any(axis=-1), np.inf, out)
 
 
 def kl2_zhang(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -540,11 +546,14 @@ def _needs_two(x: np.ndarray, name: str, key: str) -> None:
         raise ValueError(f"The jackknife needs at least 2 observations in `{name}`.")
 
 
-def _warn_infinite(value: float, what: str) -> None:
+def _warn_infinite(value: float, what: str, reason: str | None = None) -> None:
     if math.isinf(value):
+        reason = reason or (
+            "P has mass in a category where Q has none (P is not absolutely continuous "
+            "with respect to Q)"
+        )
         warnings.warn(
-            f"{what} is infinite: P has mass in a category where Q has none (P is not "
-            "absolutely continuous with respect to Q). For two samples, consider "
+            f"{what} is infinite: {reason}. For two samples, consider "
             "estimator='zhang' (always finite), 'dirichlet', or jensen_shannon.",
             InfiniteEstimateWarning,
             stacklevel=3,
@@ -666,7 +675,8 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     value = float(ENTROPY_KERNELS[key](x, **opts))
     p = x / x.sum()
     n = int(round(x.sum()))
-    se = math.sqrt(_var_log_ratio(p, _log(p)) / n)
+    # float totals: counts may be fractional (weights), and round() could give 0
+    se = math.sqrt(_var_log_ratio(p, _log(p)) / x.sum())
     stat = partial(ENTROPY_KERNELS[key], **opts)
     inf = CountInference(value, se, (x,), "one", stat, None, "wald")
     return KLEstimate(
@@ -684,6 +694,13 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
 
 
 def _one_sample_setup(c: Counts, reference: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    if c.index is not None and isinstance(reference, Mapping | pd.Series):
+        # labelled counts and reference: align on the union of labels, so categories of
+        # Q without counts count 0 (each one a degree of freedom, not one lumped cell)
+        ref_index = pd.Index(list(reference)) if isinstance(reference, Mapping) else None
+        union = c.index.union(reference.index if ref_index is None else ref_index, sort=False)
+        counts = pd.Series(c.values, index=c.index).reindex(union, fill_value=0.0)
+        c = Counts(counts.to_numpy(dtype=float), union)
     q = as_reference(reference, c, "reference")
     if np.any(q < 0):
         raise ValueError("`reference` must be non-negative.")
@@ -716,7 +733,9 @@ def kl_divergence(
     reference : array_like, pandas Series, dict or scipy.stats frozen distribution, optional
         Known Q: probabilities or proportions (rescaled to sum to 1), or a frozen
         discrete distribution evaluated with ``pmf`` at the category labels (array
-        counts: categories 0, 1, ..., K-1), not rescaled.
+        counts: categories 0, 1, ..., K-1), not rescaled. A Series or dict with Series
+        counts is aligned on the union of labels (categories missing from ``p`` count
+        0); with array counts it is read by position.
     estimator : str, optional
         ``"plugin"``, ``"miller-madow"``, ``"jackknife"``, ``"zhang"`` (Zhang &
         Grabchak 2014), ``"dirichlet"`` (pseudocounts; options ``prior`` and, for Q,
@@ -746,7 +765,8 @@ def kl_divergence(
     -----
     InfiniteEstimateWarning
         When the estimate is infinite because a category with counts in ``p`` has no
-        mass in Q (plug-in two-sample: no counts in ``q``). The inf is returned as is.
+        mass in Q (plug-in two-sample: no counts in ``q``; two-sample jackknife: at most
+        one count in ``q``). The inf is returned as is.
 
     Notes
     -----
@@ -778,6 +798,7 @@ def kl_divergence(
             "(known probabilities of Q)."
         )
     key, opts = _estimator(estimator, KL_ESTIMATORS, options, "kl_divergence")
+    reason = None
     if reference is not None:
         if "prior_q" in opts:
             raise TypeError("`prior_q` applies to two-sample estimates only.")
@@ -786,12 +807,13 @@ def kl_divergence(
         _needs_two(x, "p", key)
         value = float(KL1_KERNELS[key](x, qv, **opts))
         n = int(round(x.sum()))
-        ph = x / x.sum()
+        n_tot = float(x.sum())
+        ph = x / n_tot
         with np.errstate(divide="ignore", invalid="ignore"):
-            se = math.sqrt(_var_log_ratio(ph, _log(ph) - _log(qv)) / n)
+            se = math.sqrt(_var_log_ratio(ph, _log(ph) - _log(qv)) / n_tot)
         d_plug = float(kl1_plugin(x, qv))
         df = int((qv > 0).sum()) - 1 + (1 if mass < 1 - 1e-9 else 0)
-        pivot = Pivot(2 * n * d_plug, df, 2 * n)
+        pivot = Pivot(2 * n_tot * d_plug, df, 2 * n_tot)
         stat = partial(KL1_KERNELS[key], q=qv, **opts)
         inf = CountInference(value, se, (x,), "one", stat, pivot, "ncx2")
         sizes: tuple[int, ...] = (n,)
@@ -803,18 +825,24 @@ def kl_divergence(
         _needs_two(y, "q", key)
         value = float(KL2_KERNELS[key](x, y, **opts))
         n, m = int(round(x.sum())), int(round(y.sum()))
-        ph, qh = x / x.sum(), y / y.sum()
+        n_tot, m_tot = float(x.sum()), float(y.sum())
+        ph, qh = x / n_tot, y / m_tot
         with np.errstate(divide="ignore", invalid="ignore"):
-            var = _var_log_ratio(ph, _log(ph) - _log(qh)) / n + _chi2_div(ph, qh) / m
+            var = _var_log_ratio(ph, _log(ph) - _log(qh)) / n_tot + _chi2_div(ph, qh) / m_tot
         se = math.sqrt(var) if math.isfinite(var) else math.nan
-        n_eff = n * m / (n + m)
+        n_eff = n_tot * m_tot / (n_tot + m_tot)
         d_plug = float(kl2_plugin(x, y))
+        if math.isfinite(d_plug) and math.isinf(value):
+            reason = (
+                "a category with counts in `p` has a single count in `q`, so a "
+                "leave-one-out plug-in estimate is infinite"
+            )
         df = int(((x + y) > 0).sum()) - 1
         note = None
         if not math.isfinite(d_plug):
             # plug-in is inf (empty Q cell): pivot on the homogeneity G instead, which
             # has the same noncentral chi-square law to first order near D = 0
-            d_plug = (n + m) * _js_weighted(x, y) / n_eff
+            d_plug = (n_tot + m_tot) * _js_weighted(x, y) / n_eff
             note = (
                 "The plug-in estimate is infinite; the ncx2 interval pivots on the "
                 "homogeneity G statistic (first-order equivalent near D = 0)."
@@ -824,7 +852,7 @@ def kl_divergence(
         inf = CountInference(value, se, (x, y), "two", stat, pivot, "ncx2")
         sizes = (n, m)
         nobs = n + m
-    _warn_infinite(value, "The KL divergence estimate")
+    _warn_infinite(value, "The KL divergence estimate", reason)
     return KLEstimate(
         estimate=_scale(value, units),
         estimator=key,
@@ -895,12 +923,12 @@ def cross_entropy(
     value = h + d.estimate
     x = inf_d.data[0]
     ph = x / x.sum()
-    n = int(round(x.sum()))
+    n_tot = float(x.sum())
     if inf_d.design == "one":
         stat_d = inf_d.statistic
         qv = stat_d.keywords["q"]
         with np.errstate(divide="ignore"):
-            var = _var_log_ratio(ph, _log(qv)) / n
+            var = _var_log_ratio(ph, _log(qv)) / n_tot
 
         def stat(xb):
             return h_stat(xb) + stat_d(xb)
@@ -910,7 +938,7 @@ def cross_entropy(
         y = inf_d.data[1]
         qh = y / y.sum()
         with np.errstate(divide="ignore"):
-            var = _var_log_ratio(ph, _log(qh)) / n + _chi2_div(ph, qh) / int(round(y.sum()))
+            var = _var_log_ratio(ph, _log(qh)) / n_tot + _chi2_div(ph, qh) / float(y.sum())
 
         def stat(xb, yb):
             return h_stat(xb) + inf_d.statistic(xb, yb)
@@ -934,7 +962,7 @@ def cross_entropy(
 
 def _as_mi_table(table: Any, y: Any) -> np.ndarray:
     if y is not None:
-        return as_table(cross_tabulate(table, y), "table")[0]
+        return as_table(cross_tabulate(table, y, ("table", "y")), "table")[0]
     if isinstance(table, pd.DataFrame):
         return as_table(table, "table")[0]
     arr = np.asarray(table) if not isinstance(table, pd.Series) else table.to_numpy()
@@ -998,13 +1026,14 @@ def mutual_information(
     _needs_two(t.ravel(), "table", key)
     value = float(MI_KERNELS[key](t, **opts))
     n = int(round(t.sum()))
-    pj = t / t.sum()
+    n_tot = float(t.sum())
+    pj = t / n_tot
     pr, pc = pj.sum(axis=1), pj.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = _log(pj) - _log(np.outer(pr, pc))
-    se = math.sqrt(_var_log_ratio(pj.ravel(), ratio.ravel()) / n)
+    se = math.sqrt(_var_log_ratio(pj.ravel(), ratio.ravel()) / n_tot)
     df = (int((pr > 0).sum()) - 1) * (int((pc > 0).sum()) - 1)
-    pivot = Pivot(2 * n * float(mi_plugin(t)), df, 2 * n)
+    pivot = Pivot(2 * n_tot * float(mi_plugin(t)), df, 2 * n_tot)
     stat = partial(MI_KERNELS[key], **opts)
     inf = CountInference(value, se, (t,), "table", stat, pivot, "ncx2")
     return KLEstimate(

@@ -45,8 +45,11 @@ def ncx2_interval(s: float, df: float, scale: float, alpha: float) -> tuple[floa
     solves F(s; df, lambda_U) = alpha/2; the lower limit is 0 unless
     F_chi2(s; df) > 1 - alpha/2, then it solves F(s; df, lambda_L) = 1 - alpha/2
     (METHODS D3, remedy 1: test inversion keeps its coverage near D = 0, where Wald
-    and bootstrap intervals fail).
+    and bootstrap intervals fail). ``s = inf`` (one-sample KL with counts where the
+    reference has no mass) proves D = inf, so both limits are inf.
     """
+    if s == math.inf:
+        return math.inf, math.inf
     if not math.isfinite(s):
         return math.nan, math.nan
     if df <= 0:
