@@ -904,8 +904,18 @@ def cross_entropy(
 
     Raises
     ------
-    ValueError, TypeError
-        As for :func:`kl_divergence`.
+    ValueError
+        For negative, NaN, infinite, empty or all-zero counts, arrays of different
+        lengths, both or neither of ``q`` and ``reference``, negative or non-finite
+        reference probabilities, 2-D input, an unknown estimator or option value, or
+        ``base`` <= 0 or == 1.
+    TypeError
+        For non-numeric counts (labels: use :func:`tabulate`) or an unknown option.
+
+    Warns
+    -----
+    InfiniteEstimateWarning
+        When the estimate is infinite, as for :func:`kl_divergence`.
 
     Examples
     --------
@@ -1009,7 +1019,8 @@ def mutual_information(
     ------
     ValueError
         For 1-D input, negative, NaN, infinite, empty or all-zero counts, label arrays
-        of different lengths, an unknown estimator or option value, or a bad ``base``.
+        of different lengths, an unknown estimator or option value, or ``base`` <= 0
+        or == 1.
     TypeError
         For non-numeric counts or an unknown option name.
 
@@ -1071,8 +1082,11 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
 
     Raises
     ------
-    ValueError, TypeError
-        As for :func:`kl_divergence`.
+    ValueError
+        For negative, NaN, infinite, empty or all-zero counts, arrays of different
+        lengths, 2-D input, or ``base`` <= 0 or == 1.
+    TypeError
+        For non-numeric counts (labels: use :func:`tabulate`).
 
     Examples
     --------
