@@ -14,6 +14,7 @@ from ._discrete import (
     mutual_information,
     tabulate,
 )
+from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
 from ._results import ConfidenceInterval, KLEstimate, KLTestResult
 from ._warnings import (
     DegenerateDataWarning,
@@ -36,6 +37,10 @@ __all__ = [
     "cross_entropy",
     "datasets",
     "entropy",
+    "g_test",
+    "g_test_homogeneity",
+    "g_test_independence",
+    "g_test_power",
     "jensen_shannon",
     "kl_divergence",
     "mutual_information",
