@@ -15,6 +15,10 @@ from ._discrete import (
     tabulate,
 )
 from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
+from ._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
+from ._lrtests import lr_test, lr_test_distributions, vuong_test
+from ._permutation import independence_test, kl_test
+from ._resampling import BootstrapDistribution
 from ._results import ConfidenceInterval, KLEstimate, KLTestResult
 from ._warnings import (
     DegenerateDataWarning,
@@ -26,6 +30,7 @@ from ._warnings import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BootstrapDistribution",
     "ConfidenceInterval",
     "DegenerateDataWarning",
     "InfiniteEstimateWarning",
@@ -37,12 +42,20 @@ __all__ = [
     "cross_entropy",
     "datasets",
     "entropy",
+    "entropy_knn",
     "g_test",
     "g_test_homogeneity",
     "g_test_independence",
     "g_test_power",
+    "independence_test",
     "jensen_shannon",
     "kl_divergence",
+    "kl_divergence_knn",
+    "kl_test",
+    "lr_test",
+    "lr_test_distributions",
     "mutual_information",
+    "mutual_information_knn",
     "tabulate",
+    "vuong_test",
 ]

@@ -359,8 +359,13 @@ def as_counts_like_probs(x: Any, name: str) -> np.ndarray:
 # --------------------------------------------------------------------------- samples
 
 
-def as_samples(x: Any, name: str) -> np.ndarray:
-    """Continuous samples as a float (n, d) array (one row per observation)."""
+def as_samples(x: Any, name: str, *, copy: bool = True) -> np.ndarray:
+    """Continuous samples as a float (n, d) array (one row per observation).
+
+    ``copy=False`` returns the caller's own float64 array (or a view of it) when no
+    conversion is needed; use it only in code that never writes to the result (it
+    saves a copy of large samples in the k-NN estimators).
+    """
     if isinstance(x, pd.Series | pd.DataFrame):
         values = x.to_numpy()
     else:
@@ -368,21 +373,41 @@ def as_samples(x: Any, name: str) -> np.ndarray:
     if isinstance(values, str | bytes):
         raise TypeError(f"`{name}` must be an array of numbers; got a string.")
     try:
-        a = np.array(values)
+        a = np.array(values) if copy else np.asarray(values)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"`{name}` must be array_like of numbers: {exc}") from None
     if a.dtype.kind not in "biuf":
         raise TypeError(f"`{name}` must contain real numbers; got values of type {a.dtype}.")
-    a = a.astype(float)
+    a = a.astype(float, copy=False)
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:
         raise ValueError(f"`{name}` must be 1-D (n,) or 2-D (n, d); got shape {a.shape}.")
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"`{name}` must not be empty; got shape {a.shape}.")
-    if not np.all(np.isfinite(a)):
+    # a finite sum proves every value finite without an (n, d) temporary
+    if not np.isfinite(a.sum()) and not np.all(np.isfinite(a)):
         raise ValueError(
             f"`{name}` must contain only finite values; found NaN or inf in "
             f"{int((~np.isfinite(a)).any(axis=1).sum())} row(s)."
         )
     return a
+
+
+def _row_keys(a: np.ndarray) -> np.ndarray:
+    """One opaque key per row, equal exactly when the rows are equal (-0.0 == 0.0)."""
+    b = np.ascontiguousarray(a + 0.0)
+    return b.view(np.dtype((np.void, b.dtype.itemsize * b.shape[1]))).ravel()
+
+
+def count_duplicate_rows(a: np.ndarray, other: np.ndarray | None = None) -> int:
+    """Rows of ``a`` equal to another row of ``a`` or, given ``other``, to a row of it.
+
+    Exact ties make nearest-neighbour distances zero; the k-NN estimators use this to
+    say how many points are involved.
+    """
+    keys = _row_keys(a)
+    if other is None:
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        return int((counts[inverse] > 1).sum())
+    return int(np.isin(keys, _row_keys(other)).sum())
