@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from . import datasets
 from ._discrete import entropy, kl_divergence
+from ._gtests import g_test, g_test_independence
 
 __all__: list[str] = []
 
@@ -28,7 +29,25 @@ def discrete_estimators() -> None:
     print(h.summary().as_text())
 
 
-SECTIONS: list[Callable[[], None]] = [discrete_estimators]
+def g_tests() -> None:
+    _rule("G-test of goodness of fit: nuthatch foraging against canopy volume")
+    birds = datasets.load("nuthatch_foraging").set_index("tree")
+    print(birds.to_string(), "\n")
+    # one expected count is 1.56, so the p-value is simulated rather than read from chi2
+    gof = g_test(
+        birds["observed"],
+        birds["canopy_proportion"],
+        correction="williams",
+        method="montecarlo",
+        rng=20140101,
+    )
+    print(gof.summary().as_text(), "\n")
+    _rule("G-test of independence: party identification by gender (Agresti 2007)")
+    table = datasets.load("gender_party").set_index("gender")
+    print(g_test_independence(table).summary().as_text())
+
+
+SECTIONS: list[Callable[[], None]] = [discrete_estimators, g_tests]
 
 
 def run() -> int:

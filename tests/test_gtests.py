@@ -859,3 +859,15 @@ class TestBadInput:
     def test_power_bad_alpha(self):
         with pytest.raises(ValueError, match="`alpha`"):
             g_test_power(0.02, df=3, nobs=100, alpha=1.5)
+
+
+def test_demo_section_runs_quietly(capsys):
+    from klstats import _demo
+
+    assert _demo.g_tests in _demo.SECTIONS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _demo.g_tests()
+    out = capsys.readouterr().out
+    assert "G-test of goodness of fit (Williams' correction)" in out
+    assert "30.02" in out and "Standardized residuals" in out
