@@ -502,7 +502,7 @@ def _table_test(
     kind: str,
 ) -> KLTestResult:
     corr = _check_correction(correction)
-    if method == "exact":
+    if check_choice(method, "method", GOF_METHODS) == "exact":
         raise ValueError(
             "method='exact' is available for goodness of fit only; use method='montecarlo' "
             "(tables with the observed margins), or scipy.stats.fisher_exact for a 2 x 2 "
@@ -547,7 +547,7 @@ def _table_test(
             "correction='williams' or method='montecarlo'."
         )
     if method == "montecarlo":
-        _whole_counts(t, "table" if kind == "independence" else "counts", method)
+        _whole_counts(t, "table" if kind == "independence" else "x_counts` and `y_counts", method)
 
     n = float(t.sum())
     row_tot, col_tot = t.sum(axis=1), t.sum(axis=0)
@@ -844,7 +844,7 @@ def g_test_homogeneity(
 
 
 def g_test_power(
-    effect: float,
+    effect: float | KLEstimate,
     *,
     df: int,
     nobs: float | None = None,
@@ -860,11 +860,11 @@ def g_test_power(
 
     Parameters
     ----------
-    effect : float
+    effect : float or KLEstimate
         The KL divergence D(P1 || P0) in nats (> 0): for goodness of fit the divergence
         of the alternative probabilities from the null ones; for independence the mutual
-        information; for homogeneity 2 (n + m) JS_w / N-style effects may be passed as
-        the matching KL.
+        information; for homogeneity the weighted JS divergence JS_w, with ``nobs`` =
+        n + m. A :class:`~klstats.KLEstimate` (any units) is converted to nats.
     df : int
         Degrees of freedom of the test (K - 1, or (r - 1)(c - 1)).
     nobs : float, optional
@@ -912,6 +912,8 @@ def g_test_power(
     >>> print(f"N = {n:.1f}")
     N = 270.7
     """
+    if isinstance(effect, KLEstimate):
+        effect = effect.estimate * effect._divisor  # back to nats
     effect = check_real(effect, "effect", low=0.0, low_open=True)
     df = check_int(df, "df", minimum=1)
     alpha = check_alpha(alpha)

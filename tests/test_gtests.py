@@ -533,6 +533,11 @@ class TestPower:
         np.testing.assert_allclose(g_test_power(self.effect, df=3, nobs=n), 0.8, rtol=1e-9)
         assert g_test_power(self.effect, df=3, nobs=math.ceil(n)) >= 0.8
 
+    def test_accepts_estimate_in_any_units(self):
+        d = kls.kl_divergence([3, 3, 2, 2], reference=[1, 1, 1, 1], base=2)
+        want = g_test_power(self.effect, df=3, nobs=200)
+        assert g_test_power(d, df=3, nobs=200) == pytest.approx(want, rel=1e-12)
+
     def test_alpha(self):
         low = g_test_power(self.effect, df=3, nobs=200, alpha=0.01)
         assert low < g_test_power(self.effect, df=3, nobs=200)
@@ -763,7 +768,7 @@ class TestBadInput:
 
     def test_exact_independence(self):
         with pytest.raises(ValueError, match=r"goodness of fit only.*montecarlo"):
-            g_test_independence([[3, 1], [2, 4]], method="exact")
+            g_test_independence([[3, 1], [2, 4]], method="Exact")
 
     def test_one_dimensional_table(self):
         with pytest.raises(ValueError, match=r"2-D table.*1-D input"):
