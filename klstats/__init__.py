@@ -16,6 +16,8 @@ from ._discrete import (
 )
 from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
 from ._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
+from ._permutation import independence_test, kl_test
+from ._resampling import BootstrapDistribution
 from ._results import ConfidenceInterval, KLEstimate, KLTestResult
 from ._warnings import (
     DegenerateDataWarning,
@@ -27,6 +29,7 @@ from ._warnings import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BootstrapDistribution",
     "ConfidenceInterval",
     "DegenerateDataWarning",
     "InfiniteEstimateWarning",
@@ -43,9 +46,11 @@ __all__ = [
     "g_test_homogeneity",
     "g_test_independence",
     "g_test_power",
+    "independence_test",
     "jensen_shannon",
     "kl_divergence",
     "kl_divergence_knn",
+    "kl_test",
     "mutual_information",
     "mutual_information_knn",
     "tabulate",

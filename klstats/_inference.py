@@ -12,6 +12,19 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from ._resampling import (
+    BOOTSTRAP_METHODS,
+    DEFAULT_N_BOOTSTRAP,
+    BootstrapDistribution,
+    Jackknife,
+    check_integer_counts,
+    count_bootstrap,
+    count_jackknife,
+    interval_from_distribution,
+    make_distribution,
+)
+from ._validation import check_rng
+
 __all__: list[str] = []
 
 
@@ -79,6 +92,12 @@ class CountInference:
     ``data`` with extra leading batch axes; the resampling module uses it together with
     ``data`` and ``design`` (how the counts were sampled: ``"one"`` multinomial sample,
     ``"two"`` independent samples, or a ``"table"``).
+
+    Bootstrap methods (percentile, basic, BCa) apply whenever the counts are whole
+    numbers. Bootstrap distributions drawn with an integer seed and the jackknife are
+    cached in the (private, mutable) ``_cache``: the result objects stay immutable in
+    everything they report, and a second interval from the same seed, or a summary,
+    reuses the draws instead of repeating them.
     """
 
     estimate: float
@@ -89,19 +108,69 @@ class CountInference:
     pivot: Pivot | None = None
     default_method: str = "wald"
     extra_methods: tuple[str, ...] = ()
-    stochastic: frozenset[str] = field(default_factory=frozenset)
+    stochastic: frozenset[str] = field(default_factory=lambda: frozenset(BOOTSTRAP_METHODS))
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def resamplable(self) -> bool:
+        """Whether the counts are whole numbers (needed to resample them)."""
+        if "resamplable" not in self._cache:
+            self._cache["resamplable"] = all(
+                bool(np.all(a == np.round(a))) and a.sum() >= 1 for a in self.data
+            )
+        return self._cache["resamplable"]
 
     @property
     def methods(self) -> tuple[str, ...]:
         base = ("wald", "ncx2") if self.pivot is not None else ("wald",)
+        if self.resamplable:
+            base += BOOTSTRAP_METHODS
         return base + self.extra_methods
 
+    def bootstrap(
+        self, n_resamples: int | None, rng: Any, progress: bool | None = None
+    ) -> BootstrapDistribution:
+        """Nonparametric bootstrap distribution of the estimate (nats), drawing the
+        counts as multinomials (METHODS D2)."""
+        if not self.resamplable:
+            check_integer_counts(self.data, "The bootstrap")
+        B = DEFAULT_N_BOOTSTRAP if n_resamples is None else n_resamples
+        key = None
+        if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+            key = ("bootstrap", B, int(rng))
+            if key in self._cache:
+                return self._cache[key]
+        gen = check_rng(rng)
+        reps = count_bootstrap(self.statistic, self.data, self.design, B, gen, progress=progress)
+        boot = make_distribution(reps, self.estimate, "multinomial bootstrap")
+        if key is not None:
+            old = [k for k in self._cache if isinstance(k, tuple) and k[0] == "bootstrap"]
+            for k in old[: max(0, len(old) - 7)]:
+                del self._cache[k]
+            self._cache[key] = boot
+        return boot
+
+    def jackknife(self) -> Jackknife:
+        """Leave-one-out values on counts (for the BCa acceleration)."""
+        if "jackknife" not in self._cache:
+            self._cache["jackknife"] = count_jackknife(self.statistic, self.data, self.design)
+        return self._cache["jackknife"]
+
     def interval(
-        self, method: str, alpha: float, n_resamples: int | None, rng: Any
-    ) -> tuple[float, float, str | None]:
+        self,
+        method: str,
+        alpha: float,
+        n_resamples: int | None,
+        rng: Any,
+        progress: bool | None = None,
+    ) -> tuple[float, float, str | None] | tuple[float, float, str | None, Any]:
         if method == "wald":
             return (*wald_interval(self.estimate, self.se, alpha), None)
         if method == "ncx2" and self.pivot is not None:
             p = self.pivot
             return (*ncx2_interval(p.statistic, p.df, p.scale, alpha), p.note)
+        if method in BOOTSTRAP_METHODS:
+            boot = self.bootstrap(n_resamples, rng, progress)
+            lo, hi, note = interval_from_distribution(method, boot, alpha, self.jackknife)
+            return lo, hi, note, boot
         raise ValueError(f"`method={method!r}` is not available here.")  # pragma: no cover

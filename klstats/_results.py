@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._summary import Block, build_summary, fmt, fmt_pvalue
-from ._validation import check_alpha, check_choice
+from ._validation import check_alpha, check_choice, check_int
 
 __all__ = ["ConfidenceInterval", "KLEstimate", "KLTestResult"]
 
@@ -27,11 +27,41 @@ __all__ = ["ConfidenceInterval", "KLEstimate", "KLTestResult"]
 SUMMARY_SEED = 20261125
 
 
-class ConfidenceInterval(NamedTuple):
-    """Lower and upper confidence limits; unpacks like ``(low, high)``."""
-
+class _Limits(NamedTuple):
     low: float
     high: float
+
+
+class ConfidenceInterval(_Limits):
+    """Lower and upper confidence limits; unpacks like ``(low, high)``.
+
+    Besides the two limits it records how it was computed: ``method`` (the interval
+    method actually used), ``alpha``, ``note`` (e.g. infinite bootstrap replicates, a
+    BCa fallback) and ``distribution`` (the :class:`~klstats.BootstrapDistribution`
+    behind a bootstrap interval, else None). These are attributes, not tuple items.
+    """
+
+    method: str | None
+    alpha: float | None
+    note: str | None
+    distribution: Any
+
+    def __new__(
+        cls,
+        low: float,
+        high: float,
+        *,
+        method: str | None = None,
+        alpha: float | None = None,
+        note: str | None = None,
+        distribution: Any = None,
+    ) -> ConfidenceInterval:
+        self = super().__new__(cls, low, high)
+        self.__dict__.update(method=method, alpha=alpha, note=note, distribution=distribution)
+        return self
+
+    def __getnewargs_ex__(self):
+        return (self.low, self.high), dict(self.__dict__)
 
 
 class Inference(Protocol):
@@ -43,8 +73,10 @@ class Inference(Protocol):
 
     def interval(
         self, method: str, alpha: float, n_resamples: int | None, rng: Any
-    ) -> tuple[float, float, str | None]:
-        """Limits in nats and an optional note for the summary."""
+    ) -> tuple[Any, ...]:
+        """Limits in nats and an optional note for the summary, optionally followed by
+        the resampling distribution behind them. Implementations may also accept a
+        ``progress`` keyword (passed only when the user sets it)."""
         ...
 
 
@@ -130,6 +162,7 @@ class KLEstimate:
         method: str | None = None,
         n_resamples: int | None = None,
         rng: Any = None,
+        progress: bool | None = None,
     ) -> ConfidenceInterval:
         """Confidence interval for the estimated quantity, at level ``1 - alpha``.
 
@@ -138,49 +171,120 @@ class KLEstimate:
         alpha : float, optional
             Significance level; the interval has nominal coverage ``1 - alpha``.
         method : str, optional
-            One of :attr:`ci_methods`; ``None`` picks :attr:`default_ci_method`, the
-            method with honest coverage for this estimator.
+            One of :attr:`ci_methods`: ``"wald"`` (delta method), ``"ncx2"``
+            (noncentral chi-square inversion), ``"percentile"``, ``"basic"``, ``"bca"``
+            (bootstrap), ``"subsampling"`` (k-NN). ``None`` picks
+            :attr:`default_ci_method`, the method with honest coverage for this
+            estimator (see the guide on intervals).
         n_resamples : int, optional
-            Resamples for bootstrap or subsampling methods (``None``: a default suited
-            to the method).
+            Resamples for bootstrap or subsampling methods (``None``: 9999 bootstrap
+            replicates, or the default of the subsampling method).
         rng : `numpy.random.Generator`, optional
             Pseudorandom number generator state for resampling methods. When `rng` is
             None, a new generator is created using entropy from the operating system.
             Types other than `numpy.random.Generator` are passed to
             `numpy.random.default_rng` to instantiate a ``Generator``.
+        progress : bool, optional
+            Progress bar for resampling (needs tqdm): ``None`` shows one only on a
+            terminal and only for runs longer than a second, ``True`` always,
+            ``False`` never.
 
         Returns
         -------
         ConfidenceInterval
-            Named tuple ``(low, high)`` in :attr:`units`.
+            Named tuple ``(low, high)`` in :attr:`units`; its attributes ``method``,
+            ``note`` and ``distribution`` (the bootstrap distribution, if any) say how
+            it was computed.
 
         Raises
         ------
         ValueError
-            If `alpha` is not in (0, 1) or `method` is unknown or does not apply.
-        """
-        low, high, _ = self._interval(alpha, method, n_resamples, rng)
-        return ConfidenceInterval(low, high)
+            If `alpha` is not in (0, 1), `method` is unknown or does not apply (the
+            message lists those that do), or `n_resamples` < 1.
+        TypeError
+            If `n_resamples` is not an integer.
 
-    def _interval(self, alpha, method, n_resamples, rng):
+        Warns
+        -----
+        DegenerateDataWarning
+            When a BCa interval is undefined (all replicates on one side of the
+            estimate, or a non-finite jackknife value) and the percentile interval is
+            reported instead, or when bootstrap replicates are undefined (nan).
+        """
+        low, high, note, dist, used = self._interval(alpha, method, n_resamples, rng, progress)
+        return ConfidenceInterval(
+            low, high, method=used, alpha=float(alpha), note=note, distribution=dist
+        )
+
+    def bootstrap_distribution(
+        self,
+        n_resamples: int | None = None,
+        *,
+        rng: Any = None,
+        progress: bool | None = None,
+    ) -> Any:
+        """The nonparametric bootstrap distribution of the estimate.
+
+        The one behind ``conf_int(method="percentile"|"basic"|"bca")`` with the same
+        `n_resamples` and `rng`; with an integer seed the draws are computed once and
+        reused by later intervals and summaries.
+
+        Parameters
+        ----------
+        n_resamples : int, optional
+            Number of replicates (default 9999).
+        rng, progress
+            As for :meth:`conf_int`.
+
+        Returns
+        -------
+        BootstrapDistribution
+            ``replicates`` (in :attr:`units`), ``n_infinite``, ``n_nan``,
+            ``standard_error``, ``plot()``.
+
+        Raises
+        ------
+        ValueError
+            If the estimate cannot be bootstrapped (k-NN estimates: use
+            ``conf_int(method="subsampling")``; counts that are not whole numbers).
+        """
+        if n_resamples is not None:
+            n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+        boot = getattr(self._inference, "bootstrap", None)
+        if boot is None or "bca" not in self.ci_methods:
+            raise ValueError(
+                f"The {self.estimator!r} estimate of {self.quantity} cannot be "
+                f"bootstrapped; its interval methods are {self.ci_methods}."
+            )
+        kw = {} if progress is None else {"progress": progress}
+        dist = boot(n_resamples, rng, **kw)
+        return dist._rescaled(self._divisor, self.units)
+
+    def _interval(self, alpha, method, n_resamples, rng, progress=None):
         alpha = check_alpha(alpha)
+        if n_resamples is not None:
+            n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+        all_methods = tuple(METHOD_LABELS)
+        if method is not None:
+            method = check_choice(method, "method", all_methods)
         if self._inference is None or not self._inference.methods:
             raise ValueError(
                 f"No confidence interval is available for the {self.estimator!r} "
                 f"estimate of {self.quantity}."
             )
-        all_methods = tuple(METHOD_LABELS)
         if method is None:
             method = self._inference.default_method
-        else:
-            method = check_choice(method, "method", all_methods)
         if method not in self._inference.methods:
             raise ValueError(
                 f"`method={method!r}` does not apply to the {self.estimator!r} estimate of "
                 f"{self.quantity}; use one of {tuple(self._inference.methods)}."
             )
-        low, high, note = self._inference.interval(method, alpha, n_resamples, rng)
-        return float(low) / self._divisor, float(high) / self._divisor, note
+        kw = {} if progress is None else {"progress": progress}
+        low, high, note, *extra = self._inference.interval(method, alpha, n_resamples, rng, **kw)
+        dist = extra[0] if extra else None
+        if dist is not None and hasattr(dist, "_rescaled"):
+            dist = dist._rescaled(self._divisor, self.units)
+        return float(low) / self._divisor, float(high) / self._divisor, note, dist, method
 
     # ------------------------------------------------------------------ output
     def _summary_rows(self, alpha: float):
@@ -195,12 +299,13 @@ class KLEstimate:
         if self._inference is not None and self._inference.methods:
             method = self._inference.default_method
             rng = SUMMARY_SEED if method in self._inference.stochastic else None
-            lo, hi, note = self._interval(alpha, None, None, rng)
+            lo, hi, note, dist, method = self._interval(alpha, None, None, rng)
             ci = (lo, hi)
             rows.append((f"{1 - alpha:.0%} CI", f"[{fmt(lo)}, {fmt(hi)}]"))
-            notes.append(f"Confidence interval: {METHOD_LABELS.get(method, method)}.")
-            if note:
-                notes.append(note)
+            label = METHOD_LABELS.get(method, method)
+            if dist is not None:
+                label += f", {dist.n_resamples} resamples, seed {rng}"
+            notes.append(f"Confidence interval: {label}." + (f" {note}" if note else ""))
         sizes = ", ".join(str(s) for s in self.sizes) if self.sizes else str(self.nobs)
         rows.append(("No. observations", sizes))
         for key, value in self.options.items():
@@ -331,6 +436,7 @@ class KLTestResult:
         method: str | None = None,
         n_resamples: int | None = None,
         rng: Any = None,
+        progress: bool | None = None,
     ) -> ConfidenceInterval:
         """Confidence interval for the effect size :attr:`estimate`.
 
@@ -339,7 +445,9 @@ class KLTestResult:
         if self.effect is None:
             check_alpha(alpha)
             raise ValueError(f"{self.title} has no effect size with a confidence interval.")
-        return self.effect.conf_int(alpha, method=method, n_resamples=n_resamples, rng=rng)
+        return self.effect.conf_int(
+            alpha, method=method, n_resamples=n_resamples, rng=rng, progress=progress
+        )
 
     def _summary_parts(self, alpha: float):
         rows = [

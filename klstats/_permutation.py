@@ -1,0 +1,401 @@
+"""Tests whose null distribution is obtained by resampling: the two-sample permutation
+test and the one-sample Monte Carlo goodness-of-fit test with a KL statistic
+(:func:`kl_test`), and the permutation test of independence with a mutual-information
+statistic (:func:`independence_test`).
+
+The draws come from :mod:`klstats._resampling`: for counts, a label permutation is a
+multivariate hypergeometric split of the pooled counts, a Monte Carlo sample is a
+multinomial draw from the reference, and a permutation of one variable of a
+contingency table is a random table with the observed margins, each O(K) per draw.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._discrete import (
+    KL1_KERNELS,
+    KL_ESTIMATORS,
+    MI_ESTIMATORS,
+    _as_mi_table,
+    kl_divergence,
+    mutual_information,
+)
+from ._inference import CountInference
+from ._resampling import (
+    check_integer_counts,
+    multinomial_draws,
+    permute_two_samples,
+    random_tables,
+    resampling_pvalue,
+    run_chunks,
+)
+from ._results import KLEstimate, KLTestResult
+from ._validation import check_choice, check_int, check_rng
+
+__all__ = ["independence_test", "kl_test"]
+
+KNN_ESTIMATORS = ("knn", "wang", "adaptive")
+KSG_ESTIMATORS = ("ksg1", "ksg2")
+
+
+def _is_continuous_dist(obj: Any) -> bool:
+    return hasattr(obj, "pdf") and hasattr(obj, "rvs")
+
+
+def _null_in_units(null: np.ndarray, effect: KLEstimate) -> np.ndarray:
+    return null / effect._divisor
+
+
+def _result(
+    *,
+    effect: KLEstimate,
+    observed: float,
+    null: np.ndarray,
+    method: str,
+    null_hypothesis: str,
+    title: str,
+    distribution: str,
+    notes: list[str],
+    n_resamples: int,
+) -> KLTestResult:
+    pvalue = resampling_pvalue(observed, null)
+    n_inf = int(np.isinf(null).sum())
+    extras: dict[str, Any] = {"n_resamples": n_resamples}
+    if n_inf:
+        extras["n_infinite_null"] = n_inf
+        notes.append(f"{n_inf} of {n_resamples} resampled statistics are infinite (kept).")
+    notes.append(
+        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} {distribution} "
+        "draws (ties within floating-point noise count as >=)."
+    )
+    return KLTestResult(
+        statistic=observed / effect._divisor,
+        pvalue=pvalue,
+        df=None,
+        nobs=effect.nobs,
+        method=method,
+        null_hypothesis=null_hypothesis,
+        estimate=effect.estimate,
+        units=effect.units,
+        estimator=effect.estimator,
+        distribution=distribution,
+        title=title,
+        effect=effect,
+        null_distribution=_null_in_units(null, effect),
+        extras=extras,
+        notes=tuple(notes),
+    )
+
+
+# =========================================================================== kl_test
+
+
+def kl_test(
+    x: Any,
+    y: Any = None,
+    *,
+    reference: Any = None,
+    estimator: str | None = None,
+    n_resamples: int = 9999,
+    rng: Any = None,
+    base: float | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> KLTestResult:
+    r"""Resampling test of P = Q with a KL-divergence estimate as statistic.
+
+    Two-sample (``y`` given): permutation test of H0: the samples ``x`` ~ P and
+    ``y`` ~ Q come from one distribution. One-sample (``reference`` given): Monte Carlo
+    goodness-of-fit test of H0: P equals the known reference, with the null
+    distribution drawn from the reference. The statistic is the estimate of
+    D(P||Q) with ``x`` ~ P; large values are evidence against H0.
+
+    Parameters
+    ----------
+    x : array_like or pandas Series
+        Counts of the sample from P (discrete estimators), or samples, shape ``(n,)``
+        or ``(n, d)`` (k-NN estimators).
+    y : array_like or pandas Series, optional
+        Counts or samples from Q (two-sample test).
+    reference : optional
+        Known Q for the one-sample test: probabilities (array, Series, dict) or a frozen
+        scipy.stats discrete distribution for counts; a frozen continuous distribution
+        (with ``rvs`` and ``logpdf``) for samples.
+    estimator : str, optional
+        Counts: ``"plugin"``, ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
+        ``"dirichlet"`` or ``"shrink"``; samples: ``"knn"`` (= ``"wang"``) or
+        ``"adaptive"``. Default ``"zhang"`` for counts (always finite) and ``"wang"``
+        when ``reference`` is a continuous distribution.
+    n_resamples : int, optional
+        Number of permutations or Monte Carlo samples B (default 9999).
+    rng : `numpy.random.Generator`, optional
+        Pseudorandom number generator state. When `rng` is None, a new generator is
+        created using entropy from the operating system. Types other than
+        `numpy.random.Generator` are passed to `numpy.random.default_rng` to
+        instantiate a ``Generator``.
+    base : float, optional
+        Logarithm base of the statistic and the effect size; None (default) gives
+        nats.
+    progress : bool, optional
+        Progress bar (tqdm): None shows one only on a terminal for runs longer than a
+        second, True always, False never.
+    **options
+        Estimator options (``prior``, ``k``, ...), passed to the estimator.
+
+    Returns
+    -------
+    KLTestResult
+        ``statistic`` (the KL estimate, in ``units``), ``pvalue``, ``df=None``,
+        ``null_distribution`` (the B resampled statistics), ``estimate`` and
+        ``conf_int()`` (interval for D(P||Q) from the estimate), ``summary()``.
+
+    Raises
+    ------
+    ValueError
+        For invalid counts or samples, both or neither of ``y`` and ``reference``,
+        counts that are not whole numbers, an unknown estimator, or
+        ``n_resamples`` < 1.
+    TypeError
+        For a non-integer ``n_resamples`` or an unknown option.
+
+    Notes
+    -----
+    The p-value is :math:`(1 + \#\{T^*_b \ge T\})/(B + 1)`, never 0. Under H0 the
+    pooled sample is exchangeable, so the permutation test has exact level for any
+    estimator, biased or not (METHODS C7). For counts a label permutation is a
+    multivariate hypergeometric split of the pooled counts (O(K) per draw); a Monte
+    Carlo sample is Multinomial(n, Q). A reference that puts mass outside the listed
+    categories gets an extra "elsewhere" category for the draws.
+
+    References
+    ----------
+    .. [1] Good, P. "Permutation, Parametric, and Bootstrap Tests of Hypotheses",
+           3rd ed., Springer (2005).
+    .. [2] Phipson, B. and Smyth, G. K. "Permutation p-values should never be zero",
+           Stat. Appl. Genet. Mol. Biol. 9(1), Article 39 (2010).
+
+    Examples
+    --------
+    >>> import klstats as kls
+    >>> res = kls.kl_test([30, 20, 10, 5], [18, 22, 15, 10], n_resamples=999, rng=1)
+    >>> print(f"D = {res.statistic:.4f}, p = {res.pvalue:.3f}")
+    D = 0.0464, p = 0.115
+    """
+    B = check_int(n_resamples, "n_resamples", minimum=1)
+    gen = check_rng(rng)
+    if (y is None) == (reference is None):
+        raise ValueError(
+            "Give exactly one of `y` (a second sample: permutation test) and `reference` "
+            "(a known distribution: Monte Carlo goodness-of-fit test)."
+        )
+    if estimator is None:
+        estimator = "wang" if _is_continuous_dist(reference) else "zhang"
+    key = check_choice(estimator, "estimator", (*KL_ESTIMATORS, *KNN_ESTIMATORS))
+    if key in KNN_ESTIMATORS:
+        from ._knn_resampling import kl_test_knn
+
+        return kl_test_knn(x, y, reference, key, B, gen, base, progress, options)
+    if _is_continuous_dist(reference):
+        raise ValueError(
+            "`reference` is a continuous distribution; use a k-NN estimator "
+            "(estimator='wang' or 'adaptive') with samples `x`."
+        )
+    if y is not None:
+        return _kl_permutation_counts(x, y, key, B, gen, base, progress, options)
+    return _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options)
+
+
+def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> KLTestResult:
+    effect = kl_divergence(x, y, estimator=key, base=base, **options)
+    inf: CountInference = effect._inference  # type: ignore[assignment]
+    xc, yc = inf.data
+    check_integer_counts((xc, yc), "The permutation test")
+    stat = inf.statistic
+
+    def task(g: np.random.Generator, size: int) -> np.ndarray:
+        return stat(*permute_two_samples(xc, yc, size, g))
+
+    null = run_chunks(task, B, 2 * xc.size, gen, progress=progress, desc="permutations")
+    return _result(
+        effect=effect,
+        observed=inf.estimate,
+        null=null,
+        method="permutation",
+        null_hypothesis="P = Q (both samples come from one distribution)",
+        title="Permutation test of P = Q (KL statistic)",
+        distribution="permutation",
+        notes=[
+            "Label permutations drawn as multivariate hypergeometric splits of the pooled counts."
+        ],
+        n_resamples=B,
+    )
+
+
+def _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options) -> KLTestResult:
+    effect = kl_divergence(x, reference=reference, estimator=key, base=base, **options)
+    inf: CountInference = effect._inference  # type: ignore[assignment]
+    (xc,) = inf.data
+    check_integer_counts((xc,), "The Monte Carlo test")
+    q = inf.statistic.keywords["q"]
+    opts = {k: v for k, v in inf.statistic.keywords.items() if k != "q"}
+    mass = float(q.sum())
+    notes = ["Null samples drawn as Multinomial(n, Q) from the reference."]
+    if mass < 1 - 1e-9:
+        # Q has mass outside the listed categories: draws may land there
+        q = np.append(q, 1.0 - mass)
+        xc = np.append(xc, 0.0)
+        notes.append(
+            f"The reference puts mass {1 - mass:.4g} outside the listed categories; "
+            "the draws use an extra 'elsewhere' category."
+        )
+    stat = partial(KL1_KERNELS[key], q=q, **opts)
+    with np.errstate(all="ignore"):
+        observed = float(stat(xc))
+    n = int(round(xc.sum()))
+
+    def task(g: np.random.Generator, size: int) -> np.ndarray:
+        return stat(multinomial_draws(n, q, size, g))
+
+    null = run_chunks(task, B, xc.size, gen, progress=progress, desc="Monte Carlo")
+    return _result(
+        effect=effect,
+        observed=observed,
+        null=null,
+        method="montecarlo",
+        null_hypothesis="P equals the reference distribution Q",
+        title="Monte Carlo goodness-of-fit test (KL statistic)",
+        distribution="Monte Carlo",
+        notes=notes,
+        n_resamples=B,
+    )
+
+
+# =========================================================================== independence
+
+
+def independence_test(
+    x: Any,
+    y: Any = None,
+    *,
+    estimator: str | None = None,
+    n_resamples: int = 9999,
+    rng: Any = None,
+    base: float | None = None,
+    progress: bool | None = None,
+    **options: Any,
+) -> KLTestResult:
+    """Permutation test of independence with a mutual-information statistic.
+
+    Parameters
+    ----------
+    x : array_like or pandas DataFrame
+        A 2-D contingency table of counts; or, with ``y``, the labels of X (discrete
+        estimators, cross-tabulated) or samples of X, shape ``(n,)`` or ``(n, dx)``
+        (``estimator="ksg1"``/``"ksg2"``).
+    y : array_like, optional
+        Labels or samples of Y, one per row of ``x``.
+    estimator : str, optional
+        Discrete: ``"plugin"`` (default; the permutation version of the G-test of
+        independence), ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
+        ``"dirichlet"``, ``"shrink"``. Samples: ``"ksg1"`` or ``"ksg2"``
+        (Kraskov-Stoegbauer-Grassberger).
+    n_resamples : int, optional
+        Number of permutations B (default 9999).
+    rng : `numpy.random.Generator`, optional
+        Pseudorandom number generator state. When `rng` is None, a new generator is
+        created using entropy from the operating system. Types other than
+        `numpy.random.Generator` are passed to `numpy.random.default_rng` to
+        instantiate a ``Generator``.
+    base : float, optional
+        Logarithm base of the statistic and the effect size (default nats).
+    progress : bool, optional
+        Progress bar (tqdm): None shows one only on a terminal for runs longer than a
+        second, True always, False never.
+    **options
+        Estimator options (``prior``, ``k``, ...).
+
+    Returns
+    -------
+    KLTestResult
+        ``statistic`` (the MI estimate), ``pvalue``, ``df=None``,
+        ``null_distribution``, ``estimate`` with ``conf_int()``, ``summary()``.
+
+    Raises
+    ------
+    ValueError
+        For an invalid table, labels of different lengths, continuous-looking labels
+        with a discrete estimator, an unknown estimator or ``n_resamples`` < 1.
+    TypeError
+        For a non-integer ``n_resamples`` or an unknown option.
+
+    Notes
+    -----
+    Permuting one variable against the other keeps both margins of the table, so
+    each permutation is a random table with the observed margins (Patefield's
+    algorithm, via :class:`scipy.stats.random_table`), O(r c) per draw. With the
+    plug-in estimator the statistic is G/(2N), so the test is the conditional
+    (permutation) G-test of independence.
+
+    References
+    ----------
+    .. [1] Patefield, W. M. "Algorithm AS 159: An efficient method of generating
+           random r x c tables with given row and column totals", Applied
+           Statistics 30(1), 91-97 (1981).
+
+    Examples
+    --------
+    >>> import klstats as kls
+    >>> res = kls.independence_test([[10, 2, 3], [1, 12, 4]], n_resamples=999, rng=1)
+    >>> print(f"I = {res.statistic:.4f}, p = {res.pvalue:.3f}")
+    I = 0.2577, p = 0.001
+    """
+    B = check_int(n_resamples, "n_resamples", minimum=1)
+    gen = check_rng(rng)
+    key = check_choice(estimator or "plugin", "estimator", (*MI_ESTIMATORS, *KSG_ESTIMATORS))
+    if key in KSG_ESTIMATORS:
+        from ._knn_resampling import independence_test_knn
+
+        if y is None:
+            raise ValueError(f"estimator={key!r} needs two samples `x, y`.")
+        return independence_test_knn(x, y, key, B, gen, base, progress, options)
+    if y is not None:
+        _reject_continuous_labels(x, "x")
+        _reject_continuous_labels(y, "y")
+    table = _as_mi_table(x, y)
+    effect = mutual_information(table, estimator=key, base=base, **options)
+    inf: CountInference = effect._inference  # type: ignore[assignment]
+    (t,) = inf.data
+    check_integer_counts((t,), "The permutation test")
+    stat = inf.statistic
+
+    def task(g: np.random.Generator, size: int) -> np.ndarray:
+        return stat(random_tables(t, size, g))
+
+    null = run_chunks(task, B, t.size, gen, progress=progress, desc="permutations")
+    return _result(
+        effect=effect,
+        observed=inf.estimate,
+        null=null,
+        method="permutation",
+        null_hypothesis="X and Y are independent",
+        title="Permutation test of independence (MI statistic)",
+        distribution="permutation",
+        notes=["Permutations drawn as random tables with the observed margins."],
+        n_resamples=B,
+    )
+
+
+def _reject_continuous_labels(a: Any, name: str) -> None:
+    """Float labels that are not whole numbers are almost surely continuous data."""
+    values = a.to_numpy() if isinstance(a, pd.Series) else np.asarray(a)
+    if values.dtype.kind == "f" and values.size and not np.all(values == np.round(values)):
+        raise ValueError(
+            f"`{name}` holds non-integer floats, which look like continuous samples; a "
+            "discrete estimator would cross-tabulate every distinct value. Use "
+            "estimator='ksg1' (or 'ksg2') for continuous samples, or bin the values."
+        )
