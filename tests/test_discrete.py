@@ -252,9 +252,10 @@ class TestEntropy:
             got = kls.entropy(x, estimator="chao-shen").estimate
             assert got == pytest.approx(chao_shen(x), rel=1e-12)
 
-    @pytest.mark.parametrize(("variant", "ref"), [("1988", grassberger_1988), ("2003", None)])
+    @pytest.mark.parametrize(
+        ("variant", "ref"), [("1988", grassberger_1988), ("2003", grassberger_2003)]
+    )
     def test_grassberger(self, variant, ref):
-        ref = ref or grassberger_2003
         got = kls.entropy(H_COUNTS, estimator="grassberger", variant=variant).estimate
         assert got == pytest.approx(ref(H_COUNTS), rel=1e-12)
         assert kls.entropy(H_COUNTS, estimator="grassberger").estimate == pytest.approx(
@@ -489,6 +490,15 @@ class TestKLTwoSample:
         # also shows negative bias-corrected values are reported, not clipped at 0
         got = kls.kl_divergence(X, Y, estimator=estimator, **options).estimate
         assert got == pytest.approx(value, abs=6e-7)
+
+    def test_negative_values_not_clipped(self):
+        # bias corrections of a near-zero plug-in go below 0 and are reported as they are
+        for estimator in ("miller-madow", "jackknife", "zhang"):
+            assert kls.kl_divergence(X, Y, estimator=estimator).estimate < 0
+        d = kls.kl_divergence([5, 5, 5], reference=[1, 1, 1], estimator="miller-madow")
+        assert d.estimate == pytest.approx(-(3 - 1) / (2 * 15), rel=1e-12)
+        mi = kls.mutual_information(np.outer([2, 3], [4, 1]), estimator="miller-madow")
+        assert mi.estimate == pytest.approx(-(4 - 2 - 2 + 1) / (2 * 25), rel=1e-12)
 
     def test_miller_madow_formula(self):
         n, m = X.sum(), Y.sum()
