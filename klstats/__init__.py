@@ -16,6 +16,7 @@ from ._discrete import (
 )
 from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
 from ._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
+from ._lrtests import lr_test, lr_test_distributions, vuong_test
 from ._permutation import independence_test, kl_test
 from ._resampling import BootstrapDistribution
 from ._results import ConfidenceInterval, KLEstimate, KLTestResult
@@ -51,7 +52,10 @@ __all__ = [
     "kl_divergence",
     "kl_divergence_knn",
     "kl_test",
+    "lr_test",
+    "lr_test_distributions",
     "mutual_information",
     "mutual_information_knn",
     "tabulate",
+    "vuong_test",
 ]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from . import datasets
 from ._discrete import entropy, kl_divergence
 from ._gtests import g_test, g_test_independence
+from ._lrtests import lr_test_distributions, vuong_test
 
 __all__: list[str] = []
 
@@ -47,7 +48,19 @@ def g_tests() -> None:
     print(g_test_independence(table).summary().as_text())
 
 
-SECTIONS: list[Callable[[], None]] = [discrete_estimators, g_tests]
+def distribution_choice() -> None:
+    _rule("Which distribution? Lengths of 141 North American rivers")
+    rivers = datasets.load("rivers")["length_miles"]
+    print(rivers.describe().to_string(), "\n")
+    # lognormal and gamma share no member: Vuong's test, not a likelihood-ratio test
+    res = vuong_test("lognorm", "gamma", data=rivers)
+    print(res.summary().as_text(), "\n")
+    # the exponential is the gamma with shape 1: a nested likelihood-ratio test
+    lr = lr_test_distributions(rivers, "expon", "gamma", method="bootstrap", rng=1975)
+    print(lr.summary().as_text())
+
+
+SECTIONS: list[Callable[[], None]] = [discrete_estimators, g_tests, distribution_choice]
 
 
 def run() -> int:
