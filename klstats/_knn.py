@@ -54,6 +54,8 @@ JITTER_SCALE = 1e-10
 # distance r by a k-NN query to just outside the ball of radius r.
 _RADIUS_SLACK = 1.0 + 1e-12
 _DEFAULT_MAX_K = 50
+# queries of fewer points run on one thread
+_MIN_PARALLEL = 4096
 
 _NO_INTERVAL = (
     "Intervals for k-NN estimates come from subsampling without replacement (a "
@@ -113,6 +115,11 @@ def _n_threads(workers: int) -> int:
     return os.cpu_count() or 1 if workers == -1 else workers
 
 
+def _threads_for(workers: int, size: int) -> int:
+    # starting threads costs more than a few thousand small queries
+    return 1 if size < _MIN_PARALLEL else workers
+
+
 def _check_workers(workers: Any) -> int:
     w = check_int(workers, "workers")
     if w == 0 or w < -1:
@@ -133,6 +140,7 @@ def _kdtree_kth(
 ) -> list[np.ndarray]:
     """For each ``(tree, kk)``: distance from every row of ``q`` to its kk-th neighbour."""
     n = q.shape[0]
+    workers = _threads_for(workers, n)
     outs = [np.empty(n) for _ in queries]
     for start in range(0, n, _CHUNK):
         idx = order[start : start + _CHUNK]
@@ -242,15 +250,16 @@ def _adaptive_parts(
     order = tx.indices
     rho, nu = _kdtree_kth(x, order, [(tx, k + 1), (ty, k)], workers)
     eps = np.maximum(rho, nu)
-    eps *= _RADIUS_SLACK
     n = x.shape[0]
+    ball_workers = _threads_for(workers, n)
+    eps *= _RADIUS_SLACK
     lcount = np.empty(n, dtype=np.int64)
     kcount = np.empty(n, dtype=np.int64)
     for start in range(0, n, _CHUNK):
         idx = order[start : start + _CHUNK]
         qc, r = x[idx], eps[idx]
-        lcount[idx] = tx.query_ball_point(qc, r, return_length=True, workers=workers) - 1
-        kcount[idx] = ty.query_ball_point(qc, r, return_length=True, workers=workers)
+        lcount[idx] = tx.query_ball_point(qc, r, return_length=True, workers=ball_workers) - 1
+        kcount[idx] = ty.query_ball_point(qc, r, return_length=True, workers=ball_workers)
     # the k-th neighbours are inside the ball; a count below k only means rounding noise
     np.maximum(lcount, k, out=lcount)
     np.maximum(kcount, k, out=kcount)
@@ -275,14 +284,25 @@ def _grouped_kth(
     offset: int,
     workers: int,
 ) -> np.ndarray:
-    """Distance to the ``ranks[i]``-th neighbour; ``known`` holds the k-th ones."""
+    """Distance to the ``ranks[i] + offset``-th neighbour; ``known`` holds rank k's.
+
+    Ranks are grouped in powers of two and each group is queried once for all its
+    neighbours up to the group's largest rank: a few calls, at most twice the work.
+    """
     out = known.copy()
     need = np.flatnonzero(ranks != k)
     if need.size:
-        values = ranks[need]
-        for c in np.unique(values):
-            sel = need[values == c]
-            out[sel] = tree.query(q[sel], k=[int(c) + offset], workers=workers)[0][:, 0]
+        top = ranks[need] + offset
+        group = np.ceil(np.log2(top)).astype(np.int64)
+        for g in np.unique(group):
+            members = group == g
+            sel, wanted = need[members], top[members]
+            kk = int(wanted.max())
+            rows = max(1, _BRUTE_ELEMENTS // kk)
+            for start in range(0, sel.size, rows):
+                s, w = sel[start : start + rows], wanted[start : start + rows]
+                dist = tree.query(q[s], k=kk, workers=_threads_for(workers, s.size))[0]
+                out[s] = dist.reshape(s.size, kk)[np.arange(s.size), w - 1]
     return out
 
 
@@ -353,6 +373,7 @@ def _ksg_parts(
     tz, tx, ty = _tree(z), _tree(x), _tree(y)
     order = tz.indices
     n = z.shape[0]
+    workers = _threads_for(workers, n)
     eps = np.empty(n)
     total = 0.0
     for start in range(0, n, _CHUNK):

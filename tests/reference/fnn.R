@@ -23,12 +23,15 @@ y1 <- matrix(rnorm(m1, 0.7, 1.3), ncol = 1)
 n3 <- 250; m3 <- 400
 x3 <- matrix(rnorm(n3 * 3), ncol = 3)
 y3 <- cbind(rnorm(m3, 0.5), rnorm(m3, 0, 1.5), rnorm(m3))
+n20 <- 150; m20 <- 120
+x20 <- matrix(rnorm(n20 * 20), ncol = 20)
+y20 <- matrix(rnorm(m20 * 20, 0.2, 1.2), ncol = 20)
 nm <- 500
 u <- rnorm(nm); v <- 0.6 * u + 0.8 * rnorm(nm)
 a <- rnorm(nm); b <- rnorm(nm); w <- a + b + rnorm(nm)
 
 samples <- list(x1 = x1, y1 = y1, x3 = x3, y3 = y3, u = matrix(u), v = matrix(v),
-                ab = cbind(a, b), w = matrix(w))
+                ab = cbind(a, b), w = matrix(w), x20 = x20, y20 = y20)
 rows <- do.call(rbind, lapply(names(samples), function(s) {
   M <- samples[[s]]
   data.frame(sample = s, i = rep(seq_len(nrow(M)), ncol(M)) - 1L,
@@ -44,9 +47,11 @@ add("x1|y1", "fnn_kl_divergence", 1:K, KL.divergence(x1, y1, k = K))
 add("y1|x1", "fnn_kl_divergence", 1:K, KL.divergence(y1, x1, k = K))
 add("x3|y3", "fnn_kl_divergence", 1:K, KL.divergence(x3, y3, k = K))
 add("y3|x3", "fnn_kl_divergence", 1:K, KL.divergence(y3, x3, k = K))
+add("x20|y20", "fnn_kl_divergence", 1:K, KL.divergence(x20, y20, k = K))
 add("x1", "fnn_entropy", 1:K, entropy(x1, k = K))
 add("x3", "fnn_entropy", 1:K, entropy(x3, k = K))
 add("y3", "fnn_entropy", 1:K, entropy(y3, k = K))
+add("x20", "fnn_entropy", 1:K, entropy(x20, k = K))
 for (k in 1:K) {
   add("u;v", "fnn_mutinfo", k, mutinfo(u, v, k = k))
   add("ab;w", "fnn_mutinfo", k, mutinfo(cbind(a, b), w, k = k))
