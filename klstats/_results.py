@@ -17,7 +17,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
-from ._summary import Block, build_summary, fmt, fmt_pvalue
+from ._summary import Block, as_markdown, build_summary, fmt, fmt_pvalue, jsonable, versions
 from ._validation import check_alpha, check_choice, check_int
 
 __all__ = ["ConfidenceInterval", "KLEstimate", "KLTestResult"]
@@ -317,6 +317,44 @@ class KLEstimate:
         rows, notes, _ = self._summary_rows(alpha)
         return build_summary(f"Estimate of {self.quantity}", rows, notes)
 
+    def summary_markdown(self, alpha: float = 0.05) -> str:
+        """The content of :meth:`summary` as a Markdown table."""
+        rows, notes, _ = self._summary_rows(alpha)
+        return as_markdown(f"Estimate of {self.quantity}", rows, notes)
+
+    def to_dict(self, alpha: float = 0.05) -> dict[str, Any]:
+        """Everything needed to report and rerun this estimate, as plain JSON types.
+
+        Records the quantity, estimator and its options, sample sizes, units, the
+        default interval (method, level, limits, and the seed used for a resampling
+        interval), and the versions of klstats, numpy, scipy, pandas and statsmodels.
+        """
+        _, notes, (lo, hi) = self._summary_rows(alpha)
+        method = self.default_ci_method
+        stochastic = self._inference is not None and method in self._inference.stochastic
+        return jsonable(
+            {
+                "kind": "estimate",
+                "quantity": self.quantity,
+                "estimator": self.estimator,
+                "options": dict(self.options),
+                "estimate": self.estimate,
+                "units": self.units,
+                "bse": self.bse,
+                "nobs": self.nobs,
+                "sizes": list(self.sizes),
+                "conf_int": {
+                    "alpha": alpha,
+                    "method": method,
+                    "low": lo,
+                    "high": hi,
+                    "seed": SUMMARY_SEED if stochastic else None,
+                },
+                "notes": notes,
+                "versions": versions(),
+            }
+        )
+
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """One-row DataFrame: estimate, bse, ci_lower, ci_upper, units, estimator, nobs."""
         _, _, (lo, hi) = self._summary_rows(alpha)
@@ -474,6 +512,41 @@ class KLTestResult:
         """A statsmodels ``Summary`` (``as_text()``, ``as_html()``, ``as_latex()``)."""
         rows, notes, _ = self._summary_parts(alpha)
         return build_summary(title or self.title, rows, notes, self.blocks)
+
+    def summary_markdown(self, alpha: float = 0.05, title: str | None = None) -> str:
+        """The content of :meth:`summary` as Markdown tables."""
+        rows, notes, _ = self._summary_parts(alpha)
+        return as_markdown(title or self.title, rows, notes, self.blocks)
+
+    def to_dict(self, alpha: float = 0.05) -> dict[str, Any]:
+        """Everything needed to report and rerun this test, as plain JSON types.
+
+        The test's statistic, p-value, df, method and null hypothesis; its extra values
+        (expected counts, correction, seed, ...); the effect size with its interval
+        (see :meth:`KLEstimate.to_dict`); and the package versions.
+        """
+        _, notes, _ = self._summary_parts(alpha)
+        return jsonable(
+            {
+                "kind": "test",
+                "title": self.title,
+                "statistic": self.statistic,
+                "pvalue": self.pvalue,
+                "df": self.df,
+                "nobs": self.nobs,
+                "method": self.method,
+                "distribution": self.distribution,
+                "alternative": self.alternative,
+                "null_hypothesis": self.null_hypothesis,
+                "estimator": self.estimator,
+                "estimate": self.estimate,
+                "units": self.units,
+                "extras": dict(self.extras),
+                "effect": None if self.effect is None else self.effect.to_dict(alpha),
+                "notes": notes,
+                "versions": versions(),
+            }
+        )
 
     def summary_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """One-row DataFrame: statistic, df, pvalue, estimate, ci_lower, ci_upper, nobs, method."""

@@ -114,3 +114,72 @@ def build_summary(
     if notes:
         smry.add_extra_txt(list(notes))
     return smry
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def as_markdown(
+    title: str,
+    rows: Sequence[tuple[str, str]],
+    notes: Sequence[str] = (),
+    blocks: Sequence[Block] = (),
+) -> str:
+    """The same content as :func:`build_summary`, as GitHub-flavoured Markdown."""
+    out = [f"### {_md_cell(title)}", "", "| | |", "|---|---:|"]
+    out += [f"| {_md_cell(label)} | {_md_cell(value)} |" for label, value in rows]
+    for block in blocks:
+        out += ["", f"**{_md_cell(block.title)}**", ""]
+        out.append("| " + " | ".join(["", *map(_md_cell, block.headers)]) + " |")
+        out.append("|---" * (len(block.headers) + 1) + "|")
+        for stub, row in zip(block.stubs, block.data, strict=True):
+            out.append("| " + " | ".join([_md_cell(stub), *map(_md_cell, row)]) + " |")
+    if notes:
+        out += [""] + [f"- {_md_cell(n)}" for n in notes]
+    return "\n".join(out)
+
+
+def jsonable(value: object) -> object:
+    """Plain JSON types: non-finite floats become the strings "inf", "-inf", "nan"."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if hasattr(value, "to_dict") and hasattr(value, "index"):  # pandas objects
+        return jsonable(value.to_dict())
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return v if math.isfinite(v) else fmt(v)
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
+
+def versions() -> dict[str, str]:
+    """Versions of klstats and the numerical stack, for reproducible reports."""
+    import platform
+
+    import numpy
+    import pandas
+    import scipy
+    import statsmodels
+
+    from . import __version__
+
+    return {
+        "klstats": __version__,
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "statsmodels": statsmodels.__version__,
+        "python": platform.python_version(),
+    }
