@@ -18,6 +18,7 @@ from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_pow
 from ._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
 from ._lrtests import lr_test, lr_test_distributions, vuong_test
 from ._permutation import independence_test, kl_test
+from ._plotting import plot_knn_k
 from ._resampling import BootstrapDistribution
 from ._results import ConfidenceInterval, KLEstimate, KLTestResult
 from ._warnings import (
@@ -56,6 +57,7 @@ __all__ = [
     "lr_test_distributions",
     "mutual_information",
     "mutual_information_knn",
+    "plot_knn_k",
     "tabulate",
     "vuong_test",
 ]

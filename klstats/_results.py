@@ -63,6 +63,41 @@ class ConfidenceInterval(_Limits):
     def __getnewargs_ex__(self):
         return (self.low, self.high), dict(self.__dict__)
 
+    def plot(self, ax: Any = None, *, bins: int | None = None) -> Any:
+        """Histogram of the resampling distribution with this interval marked.
+
+        Needs matplotlib (``pip install "klstats[plot]"``) and an interval computed by
+        resampling (bootstrap or subsampling), whose replicates are kept in
+        :attr:`distribution`.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure is created when omitted.
+        bins : int, optional
+            Number of histogram bins (None: about the square root of the number of
+            replicates, between 10 and 50).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Raises
+        ------
+        ValueError
+            If the interval has no resampling distribution (e.g. ``method="ncx2"``).
+        """
+        from . import _plotting
+
+        _plotting.check(ax, bins)
+        if self.distribution is None:
+            raise ValueError(
+                f"This {self.method or 'analytic'} interval has no resampling distribution "
+                "to plot; compute it with a bootstrap method (e.g. method='percentile'), "
+                "or use the estimate's plot()."
+            )
+        return _plotting.distribution(self.distribution, self, ax, bins=bins)
+
 
 class Inference(Protocol):
     """What an estimator attaches to its result so that intervals can be computed."""
@@ -259,6 +294,75 @@ class KLEstimate:
         kw = {} if progress is None else {"progress": progress}
         dist = boot(n_resamples, rng, **kw)
         return dist._rescaled(self._divisor, self.units)
+
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        alpha: float = 0.05,
+        method: str | None = None,
+        n_resamples: int | None = None,
+        rng: Any = None,
+        bins: int | None = None,
+    ) -> Any:
+        """Plot the resampling distribution of the estimate with its interval marked.
+
+        A histogram of the bootstrap replicates (subsampling estimates for k-NN
+        estimates), the estimate, and the confidence interval ``conf_int(alpha,
+        method=method, ...)`` shaded. For an analytic interval (``"ncx2"``, ``"wald"``)
+        the histogram is the nonparametric bootstrap distribution, for comparison.
+        Needs matplotlib (``pip install "klstats[plot]"``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure is created when omitted.
+        alpha, method, n_resamples, rng
+            As for :meth:`conf_int`.
+        bins : int, optional
+            Number of histogram bins (None: about the square root of the number of
+            replicates, between 10 and 50).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Raises
+        ------
+        ValueError
+            As for :meth:`conf_int`; also when there is no resampling distribution to
+            show (an analytic interval of an estimate that cannot be bootstrapped).
+
+        Notes
+        -----
+        Subsample estimates come from samples of a fraction f of the data, so they
+        spread about sqrt((1 - f) / f) times wider than the interval, which is
+        rescaled to the full sample size.
+
+        Examples
+        --------
+        >>> import klstats as kls
+        >>> d = kls.kl_divergence([30, 20, 10, 5, 1], reference=[0.3, 0.3, 0.2, 0.1, 0.1])
+        >>> ax = d.plot(method="bca", n_resamples=999, rng=1)
+        >>> print(ax.get_xlabel())
+        replicate (nats)
+        """
+        from . import _plotting
+
+        _plotting.check(ax, bins)
+        # the analytic intervals draw nothing: `rng` (an int seed reuses cached
+        # replicates) then serves the bootstrap distribution alone
+        ci = self.conf_int(alpha, method=method, n_resamples=n_resamples, rng=rng)
+        dist = ci.distribution
+        if dist is None:
+            if "bca" not in self.ci_methods:
+                raise ValueError(
+                    f"The {ci.method} interval of the {self.estimator!r} estimate has no "
+                    "resampling distribution to plot, and the estimate cannot be "
+                    f"bootstrapped; its interval methods are {self.ci_methods}."
+                )
+            dist = self.bootstrap_distribution(n_resamples, rng=rng)
+        return _plotting.distribution(dist, ci, ax, bins=bins)
 
     def _interval(self, alpha, method, n_resamples, rng, progress=None):
         alpha = check_alpha(alpha)
@@ -486,6 +590,57 @@ class KLTestResult:
         return self.effect.conf_int(
             alpha, method=method, n_resamples=n_resamples, rng=rng, progress=progress
         )
+
+    def plot(self, ax: Any = None, *, kind: str | None = None, bins: int | None = None) -> Any:
+        """Plot the test: its counts, or its null distribution with the statistic marked.
+
+        Needs matplotlib (``pip install "klstats[plot]"``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure is created when omitted.
+        kind : {None, "counts", "null"}, optional
+            ``"counts"`` (G-tests): observed against expected counts with the
+            standardized residuals; bars and markers for goodness of fit, a heat map
+            of residuals for tables. ``"null"``: the resampled null distribution
+            (permutation, Monte Carlo, parametric bootstrap), or else the density of
+            the asymptotic reference law with the p-value's tail shaded. None
+            (default): ``"counts"`` when the result has counts, else ``"null"``.
+        bins : int, optional
+            Histogram bins for a resampled null distribution (None: about the square
+            root of the number of draws, between 10 and 50).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Raises
+        ------
+        ValueError
+            If `kind` is unknown, or the test has no counts (``"counts"``) or no null
+            law to plot (``"null"``, e.g. an exact test).
+
+        Examples
+        --------
+        >>> import klstats as kls
+        >>> res = kls.g_test([315, 108, 101, 32], [9, 3, 3, 1])
+        >>> ax = res.plot()
+        >>> print(ax.get_ylabel())
+        count
+        """
+        from . import _plotting
+
+        _plotting.check(ax, bins)
+        if kind is not None:
+            kind = check_choice(kind, "kind", ("counts", "null"))
+        elif "observed" in self.extras and "std_residuals" in self.extras:
+            kind = "counts"
+        else:
+            kind = "null"
+        if kind == "counts":
+            return _plotting.counts(self, ax)
+        return _plotting.null(self, ax, bins=bins)
 
     def _summary_parts(self, alpha: float):
         rows = [
