@@ -57,11 +57,10 @@ _DEFAULT_MAX_K = 50
 # queries of fewer points run on one thread
 _MIN_PARALLEL = 4096
 
-_NO_INTERVAL = (
-    "Intervals for k-NN estimates come from subsampling without replacement (a "
-    "bootstrap with replacement duplicates points, and duplicates make k-NN distances "
-    "zero); subsampling is not available for this estimate yet. For a test of P = Q or "
-    "of independence use a permutation test."
+_NO_BOOTSTRAP = (
+    "k-NN estimates cannot be bootstrapped with replacement (duplicated points make "
+    "k-NN distances zero); use method='subsampling' (without replacement). For a test "
+    "of P = Q or of independence use a permutation test."
 )
 
 
@@ -78,9 +77,8 @@ class KnnInference:
     nats, recomputed from arrays shaped like ``data``) and ``design`` (``"one"`` sample,
     ``"two"`` independent samples, or ``"paired"`` rows of ``x`` and ``y`` for mutual
     information). ``data`` are the samples as estimated (after ``standardize`` and
-    tie-breaking); they may share memory with the caller's arrays, read-only. Until a
-    method is listed in ``extra_methods``, ``methods`` is empty and ``conf_int`` raises
-    ``unavailable_reason``.
+    tie-breaking); they may share memory with the caller's arrays, read-only.
+    ``interval`` delegates to :func:`klstats._resampling.subsampling_interval`.
     """
 
     estimate: float
@@ -88,18 +86,50 @@ class KnnInference:
     design: str
     statistic: Callable[..., float]
     default_method: str = "subsampling"
-    extra_methods: tuple[str, ...] = ()
+    extra_methods: tuple[str, ...] = ("subsampling",)
     stochastic: frozenset[str] = field(default_factory=lambda: frozenset({"subsampling"}))
-    unavailable_reason: str = _NO_INTERVAL
+    unavailable_reason: str = _NO_BOOTSTRAP
+    # intervals drawn with an integer seed, so summaries do not redo the subsampling
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def methods(self) -> tuple[str, ...]:
         return self.extra_methods
 
     def interval(
-        self, method: str, alpha: float, n_resamples: int | None, rng: Any, **kwargs: Any
-    ) -> tuple[float, float, str | None]:
-        raise ValueError(self.unavailable_reason)
+        self,
+        method: str,
+        alpha: float,
+        n_resamples: int | None,
+        rng: Any,
+        progress: bool | None = None,
+    ) -> tuple[float, float, str | None, Any]:
+        if method != "subsampling":
+            raise ValueError(self.unavailable_reason)
+        from ._resampling import subsampling_interval
+
+        key = None
+        if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+            key = (alpha, n_resamples, int(rng))
+            if key in self._cache:
+                return self._cache[key]
+        k = int(getattr(self.statistic, "keywords", {}).get("k", 1))
+        out = subsampling_interval(
+            self.statistic,
+            self.data,
+            self.design,
+            self.estimate,
+            alpha,
+            n_resamples,
+            rng,
+            k=k,
+            progress=progress,
+        )
+        if key is not None:
+            if len(self._cache) >= 8:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = out
+        return out
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -670,7 +700,7 @@ def kl_divergence_knn(
     KLEstimate
         ``estimate`` (in ``units``; not clipped at 0), ``bse`` (nan), ``options`` (k,
         n, m, d, metric, ties, standardize, algorithm, ...) shown in ``summary()``.
-        Intervals come from subsampling; ``conf_int`` raises until it is available.
+        ``conf_int()`` comes from subsampling without replacement (the only method).
 
     Raises
     ------

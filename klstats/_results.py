@@ -379,9 +379,11 @@ class KLEstimate:
         if method is None:
             method = self._inference.default_method
         if method not in self._inference.methods:
+            why = getattr(self._inference, "unavailable_reason", "")
+            why = f" {why}" if why else ""
             raise ValueError(
                 f"`method={method!r}` does not apply to the {self.estimator!r} estimate of "
-                f"{self.quantity}; use one of {tuple(self._inference.methods)}."
+                f"{self.quantity}; use one of {tuple(self._inference.methods)}." + why
             )
         kw = {} if progress is None else {"progress": progress}
         low, high, note, *extra = self._inference.interval(method, alpha, n_resamples, rng, **kw)
@@ -403,13 +405,17 @@ class KLEstimate:
         if self._inference is not None and self._inference.methods:
             method = self._inference.default_method
             rng = SUMMARY_SEED if method in self._inference.stochastic else None
-            lo, hi, note, dist, method = self._interval(alpha, None, None, rng)
-            ci = (lo, hi)
-            rows.append((f"{1 - alpha:.0%} CI", f"[{fmt(lo)}, {fmt(hi)}]"))
-            label = METHOD_LABELS.get(method, method)
-            if dist is not None:
-                label += f", {dist.n_resamples} resamples, seed {rng}"
-            notes.append(f"Confidence interval: {label}." + (f" {note}" if note else ""))
+            try:
+                lo, hi, note, dist, method = self._interval(alpha, None, None, rng)
+            except ValueError as exc:  # e.g. too few points to subsample
+                notes.append(f"Confidence interval not available: {exc}")
+            else:
+                ci = (lo, hi)
+                rows.append((f"{1 - alpha:.0%} CI", f"[{fmt(lo)}, {fmt(hi)}]"))
+                label = METHOD_LABELS.get(method, method)
+                if dist is not None:
+                    label += f", {dist.n_resamples} resamples, seed {rng}"
+                notes.append(f"Confidence interval: {label}." + (f" {note}" if note else ""))
         sizes = ", ".join(str(s) for s in self.sizes) if self.sizes else str(self.nobs)
         rows.append(("No. observations", sizes))
         for key, value in self.options.items():

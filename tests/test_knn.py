@@ -499,13 +499,12 @@ def test_summary_reports_options():
     assert "ksg1" in mi.summary().as_text()
 
 
-def test_conf_int_raises_clear_error():
+def test_bootstrap_interval_raises_clear_error():
     rng = np.random.default_rng(21)
     d = kls.kl_divergence_knn(rng.normal(size=60), rng.normal(size=50))
-    assert d.ci_methods == ()
-    with pytest.raises(ValueError, match="confidence interval"):
-        d.conf_int()
-    assert "subsampling" in d._inference.unavailable_reason
+    assert d.ci_methods == ("subsampling",)
+    with pytest.raises(ValueError, match=r"use one of \('subsampling',\).*duplicated"):
+        d.conf_int(method="bca")
 
 
 def test_inference_statistic_recomputes_estimate():

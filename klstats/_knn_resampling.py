@@ -1,0 +1,478 @@
+"""Resampling tests with k-NN statistics: the two-sample permutation test and the
+one-sample Monte Carlo test of :func:`klstats.kl_test` on continuous samples, and the
+permutation test of independence of :func:`klstats.independence_test` with a KSG
+statistic.
+
+Permutation speed-up (two samples): a permutation only relabels the pooled sample, so
+the neighbours of every pooled point are found once, with enough of them (L) that the
+k-th neighbour of either label is almost surely among them. Each permutation then
+reads its within-sample distance rho_k(i) and between-sample distance nu_k(i) off that
+list by walking the labels; only the rare points whose list runs short are queried
+again, with a longer list. Every permuted statistic is exactly the estimator applied
+to the permuted samples.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import special, stats
+from scipy.spatial import cKDTree
+
+from ._knn import (
+    _RADIUS_SLACK,
+    _TREE_OPTIONS,
+    _jitter,
+    kl_divergence_knn,
+    mutual_information_knn,
+)
+from ._resampling import resampling_pvalue, run_chunks, spawn
+from ._results import KLEstimate, KLTestResult
+
+__all__: list[str] = []
+
+# permutations evaluated together (arrays of batch x n x L)
+_BATCH_ELEMENTS = 1 << 21
+# neighbour lists longer than this many entries in total are not stored
+_MAX_LIST_ENTRIES = 60_000_000
+# expected number of points per permutation whose list runs short
+_SHORT_PER_PERMUTATION = 0.05
+
+
+def _result(effect, observed, null, method, null_hypothesis, title, distribution, notes, B):
+    pvalue = resampling_pvalue(observed, null)
+    extras: dict[str, Any] = {"n_resamples": B}
+    n_bad = int((~np.isfinite(null)).sum())
+    if n_bad:
+        extras["n_infinite_null"] = n_bad
+        notes.append(f"{n_bad} of {B} resampled statistics are not finite (kept).")
+    notes.append(
+        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {B} {distribution} draws "
+        "(ties within floating-point noise count as >=)."
+    )
+    return KLTestResult(
+        statistic=observed / effect._divisor,
+        pvalue=pvalue,
+        df=None,
+        nobs=effect.nobs,
+        method=method,
+        null_hypothesis=null_hypothesis,
+        estimate=effect.estimate,
+        units=effect.units,
+        estimator=effect.estimator,
+        distribution=distribution,
+        title=title,
+        effect=effect,
+        null_distribution=null / effect._divisor,
+        extras=extras,
+        notes=tuple(notes),
+    )
+
+
+# =========================================================================== neighbour lists
+
+
+def list_length(n: int, m: int, k: int, adaptive: bool) -> int:
+    """Neighbours to store per pooled point: the smallest L for which a point's k-th
+    neighbour of either label lies beyond the list in fewer than
+    ``_SHORT_PER_PERMUTATION`` points per permutation (binomial approximation of the
+    labels of a point's neighbours)."""
+    N = n + m
+    px, py = (n - 1) / (N - 1), m / (N - 1)
+    L = k
+    while L < N - 1:
+        short = stats.binom.cdf(k - 1, L, px) + stats.binom.cdf(k - 1, L, py)
+        if N * short <= _SHORT_PER_PERMUTATION:
+            break
+        L += 1
+    if adaptive:
+        L = max(L, 2 * k + 8)
+    return min(L, N - 1)
+
+
+class NeighbourLists:
+    """Sorted neighbours (self excluded) of every point of the pooled sample."""
+
+    def __init__(self, pooled: np.ndarray, L: int, workers: int = -1) -> None:
+        self.pooled = pooled
+        self.tree = cKDTree(pooled, **_TREE_OPTIONS)
+        self.N = pooled.shape[0]
+        self.workers = workers
+        dist, idx = self.tree.query(pooled, k=L + 1, workers=workers)
+        self.dist, self.idx = self._drop_self(dist, idx, np.arange(self.N))
+        with np.errstate(divide="ignore"):
+            self.logd = np.log(self.dist)
+        # column-major copies: the permutation walk reads one column at a time
+        self.idx_t = np.ascontiguousarray(self.idx.T)
+        self.logd_t = np.ascontiguousarray(self.logd.T)
+        self.L = L
+
+    @staticmethod
+    def _drop_self(dist, idx, rows):
+        # without exact duplicates the point itself is the unique first neighbour
+        dist, idx = dist.reshape(len(rows), -1), idx.reshape(len(rows), -1)
+        return np.ascontiguousarray(dist[:, 1:]), np.ascontiguousarray(idx[:, 1:], np.int32)
+
+    def longer(self, rows: np.ndarray, L: int) -> tuple[np.ndarray, np.ndarray]:
+        L = min(L, self.N - 1)
+        dist, idx = self.tree.query(self.pooled[rows], k=L + 1, workers=1)
+        return self._drop_self(dist, idx, rows)
+
+
+def _kth_position(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the k-th True along the last axis, and whether there is one."""
+    if k == 1:
+        pos = labels.argmax(axis=-1)
+        ok = np.take_along_axis(labels, pos[..., None], axis=-1)[..., 0]
+        return pos, ok
+    c = np.cumsum(labels, axis=-1, dtype=np.int32)
+    return (c >= k).argmax(axis=-1), c[..., -1] >= k
+
+
+def _count_position(labels: np.ndarray, count: np.ndarray) -> np.ndarray:
+    c = np.cumsum(labels, axis=-1, dtype=np.int32)
+    return (c >= count[..., None]).argmax(axis=-1)
+
+
+def _walk(dist, logd, lab, k, adaptive, cap, complete):
+    """Per-point terms of the (fixed-k or adaptive) Wang statistic from neighbour lists.
+
+    ``lab`` is True where the neighbour belongs to the permuted x sample. Returns
+    (log nu - log rho, psi(l) - psi(k_i), ok); ``ok`` is False where the list is too
+    short to decide.
+    """
+    px, okx = _kth_position(lab, k)
+    py, oky = _kth_position(~lab, k)
+    ok = okx & oky
+    rho = np.take_along_axis(dist, px[..., None], axis=-1)[..., 0]
+    nu = np.take_along_axis(dist, py[..., None], axis=-1)[..., 0]
+    if not adaptive:
+        log_rho = np.take_along_axis(logd, px[..., None], axis=-1)[..., 0]
+        log_nu = np.take_along_axis(logd, py[..., None], axis=-1)[..., 0]
+        return log_nu - log_rho, 0.0, ok
+    eps = np.maximum(rho, nu) * _RADIUS_SLACK
+    inside = dist <= eps[..., None]
+    lc = np.count_nonzero(inside & lab, axis=-1)
+    kc = np.count_nonzero(inside & ~lab, axis=-1)
+    if cap is not None:
+        ok &= complete | (dist[..., -1] > eps) | ((lc >= cap) & (kc >= cap))
+        lc, kc = np.minimum(lc, cap), np.minimum(kc, cap)
+    else:
+        ok &= complete | (dist[..., -1] > eps)
+    lc, kc = np.maximum(lc, k), np.maximum(kc, k)
+    pl = _count_position(lab, lc)
+    pk = _count_position(~lab, kc)
+    log_rho = np.take_along_axis(logd, pl[..., None], axis=-1)[..., 0]
+    log_nu = np.take_along_axis(logd, pk[..., None], axis=-1)[..., 0]
+    return log_nu - log_rho, special.digamma(lc) - special.digamma(kc), ok
+
+
+def random_splits(N: int, n: int, b: int, gen: np.random.Generator) -> np.ndarray:
+    """Indices of the x sample for ``b`` uniformly random label permutations, (b, n).
+
+    Bernoulli(n/N) labels conditioned on their count are a uniform subset of that
+    size; removing (or adding) a uniform subset of the surplus (or deficit) leaves a
+    uniform n-subset. About 20 times cheaper than shuffling N indices.
+    """
+    labels = gen.random((b, N)) < n / N
+    for j, c in enumerate(labels.sum(axis=1)):
+        if c != n:
+            pool = np.flatnonzero(labels[j] if c > n else ~labels[j])
+            labels[j, gen.choice(pool, abs(int(c) - n), replace=False)] = c < n
+    return np.nonzero(labels)[1].reshape(b, n)
+
+
+def _column_walk(
+    lists: NeighbourLists, rows: np.ndarray, perm_of_row: np.ndarray, labels: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed-k terms log nu_k - log rho_k for many (permutation, point) rows at once.
+
+    Walks the neighbour lists one column at a time, keeping only the rows that have not
+    yet met their k-th neighbour of each label; with mixed labels that set halves with
+    every column. ``labels`` is (permutations, N), True for the permuted x sample.
+    Returns the terms and the rows whose list ran short (left as nan).
+    """
+    N = labels.shape[1]
+    flat = labels.ravel()
+    base = perm_of_row.astype(np.int64) * N
+    lab0 = flat[base + lists.idx_t[0][rows]]
+    ld0 = lists.logd_t[0][rows]
+    if k == 1:
+        # the first neighbour gives one of rho_1, nu_1; walk on to the first of the
+        # other label
+        other = np.full(rows.size, np.nan)
+        active = np.arange(rows.size)
+        pa, ba, la = rows, base, lab0
+        for c in range(1, lists.L):
+            if not active.size:
+                break
+            hit = flat[ba + lists.idx_t[c][pa]] != la
+            other[active[hit]] = lists.logd_t[c][pa[hit]]
+            keep = ~hit
+            active, pa, ba, la = active[keep], pa[keep], ba[keep], la[keep]
+        out = np.where(lab0, other - ld0, ld0 - other)
+        return out, active
+    log_rho = np.full(rows.size, np.nan)
+    log_nu = np.full(rows.size, np.nan)
+    cx = lab0.astype(np.int32)
+    cy = 1 - cx
+    log_rho[(cx == k)] = ld0[cx == k]
+    log_nu[(cy == k)] = ld0[cy == k]
+    active = np.arange(rows.size)
+    for c in range(1, lists.L):
+        keep = (cx[active] < k) | (cy[active] < k)
+        active = active[keep]
+        if not active.size:
+            break
+        pts = rows[active]
+        lab = flat[base[active] + lists.idx_t[c][pts]]
+        cxa = cx[active] + lab
+        cya = cy[active] + ~lab
+        cx[active], cy[active] = cxa, cya
+        ld = lists.logd_t[c][pts]
+        hit = lab & (cxa == k)
+        log_rho[active[hit]] = ld[hit]
+        hit = ~lab & (cya == k)
+        log_nu[active[hit]] = ld[hit]
+    short = np.flatnonzero((cx < k) | (cy < k))
+    return log_nu - log_rho, short
+
+
+def permutation_null_wang(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    k: int,
+    adaptive: bool,
+    max_k: int | None,
+    n_resamples: int,
+    rng: np.random.Generator,
+    workers: int = -1,
+    progress: bool | None = None,
+) -> np.ndarray | None:
+    """Permutation distribution of the Wang (fixed-k or adaptive) estimate in nats
+    (None when the neighbour lists would not fit in memory)."""
+    n, m, d = xs.shape[0], ys.shape[0], xs.shape[1]
+    pooled = np.concatenate((xs, ys))
+    N = n + m
+    L = list_length(n, m, k, adaptive)
+    if N * L > _MAX_LIST_ENTRIES:
+        return None
+    lists = NeighbourLists(pooled, L, workers)
+    if np.any(lists.dist[:, 0] == 0):
+        raise ValueError(
+            "The pooled sample has exact duplicate points, so some permutations would "
+            "put two copies in one sample (a zero k-NN distance). Pass ties='jitter' or "
+            "remove the duplicates."
+        )
+    const = math.log(m / (n - 1))
+    cap = None if max_k is None else max(max_k, k)
+    complete = L >= N - 1
+
+    def fix(rows, labels_row_source, current_L):
+        # exact terms for the rows whose list ran short, from longer lists
+        out_t = np.empty(rows.size)
+        out_p = np.zeros(rows.size)
+        todo = np.arange(rows.size)
+        L2 = current_L
+        while todo.size:
+            L2 = min(4 * L2, N - 1)
+            dist, idx = lists.longer(rows[todo], L2)
+            with np.errstate(divide="ignore"):
+                logd = np.log(dist)
+            lab = labels_row_source[idx]
+            t, p, ok = _walk(dist, logd, lab, k, adaptive, cap, L2 >= N - 1)
+            out_t[todo[ok]] = t[ok]
+            out_p[todo[ok]] = (p if np.ndim(p) else np.zeros(ok.size))[ok]
+            todo = todo[~ok]
+        return out_t, out_p
+
+    def task(gen: np.random.Generator, size: int) -> np.ndarray:
+        out = np.empty(size)
+        batch = max(1, _BATCH_ELEMENTS // (n * (4 if not adaptive else L)))
+        for start in range(0, size, batch):
+            b = min(batch, size - start)
+            xi = random_splits(N, n, b, gen)
+            labels = np.zeros((b, N), dtype=bool)
+            np.put_along_axis(labels, xi, True, axis=1)
+            if not adaptive:
+                perm_of_row = np.repeat(np.arange(b), n)
+                t, short = _column_walk(lists, xi.ravel(), perm_of_row, labels, k)
+                for r in short:  # lists too short: longer lists for these rows
+                    t[r] = fix(xi.ravel()[r : r + 1], labels[perm_of_row[r]], L)[0][0]
+                out[start : start + b] = d * t.reshape(b, n).sum(axis=1) / n + const
+                continue
+            nb = lists.idx[xi]
+            lab = labels[np.arange(b)[:, None, None], nb]
+            t, p, ok = _walk(lists.dist[xi], lists.logd[xi], lab, k, adaptive, cap, complete)
+            t = np.array(t)
+            p = np.broadcast_to(np.asarray(p, dtype=float), t.shape).copy()
+            for j in np.flatnonzero(~ok.all(axis=1)):
+                bad = np.flatnonzero(~ok[j])
+                t[j, bad], p[j, bad] = fix(xi[j, bad], labels[j], L)
+            out[start : start + b] = d * t.mean(axis=1) + p.mean(axis=1) + const
+        return out
+
+    return run_chunks(task, n_resamples, n * L, rng, progress=progress, desc="permutations")
+
+
+# =========================================================================== tests
+
+
+def kl_test_knn(
+    x: Any,
+    y: Any,
+    reference: Any,
+    key: str,
+    B: int,
+    gen: np.random.Generator,
+    base: float | None,
+    progress: bool | None,
+    options: dict[str, Any],
+) -> KLTestResult:
+    """kl_test with a k-NN statistic (see :func:`klstats.kl_test`)."""
+    estimator = "wang" if key == "knn" else key
+    jitter_rng, perm_rng = spawn(gen, 2)
+    effect = kl_divergence_knn(
+        x, y, reference=reference, estimator=estimator, base=base, rng=jitter_rng, **options
+    )
+    inf = effect._inference
+    if reference is not None:
+        return _montecarlo_knn(effect, reference, B, perm_rng, progress)
+    xs, ys = inf.data
+    k = int(effect.options["k"])
+    max_k = effect.options.get("max_k")
+    max_k = None if max_k in (None, "none") else int(max_k)
+    workers = int(options.get("workers", -1))
+    pooled_dups = _pooled_has_duplicates(xs, ys)
+    notes = [
+        "Label permutations of the pooled sample; neighbour lists of the pooled points are "
+        "computed once and each permutation reads its distances from them."
+    ]
+    if pooled_dups:
+        if effect.options.get("ties") != "jitter":
+            raise ValueError(
+                "The pooled sample has exact duplicate points, so some permutations would "
+                "put two copies in one sample (a zero k-NN distance). Pass ties='jitter' "
+                "or remove the duplicates."
+            )
+        xs, ys = _jitter((xs, ys), jitter_rng)
+        notes.append("Duplicate points of the pooled sample broken by jitter for the null.")
+    null = permutation_null_wang(
+        xs,
+        ys,
+        k=k,
+        adaptive=estimator == "adaptive",
+        max_k=max_k,
+        n_resamples=B,
+        rng=perm_rng,
+        workers=workers,
+        progress=progress,
+    )
+    if null is None:  # too large to store neighbour lists: recompute each permutation
+        notes[0] = "Label permutations of the pooled sample, each estimated afresh."
+        null = _direct_permutations(inf.statistic, xs, ys, B, perm_rng, progress)
+    return _result(
+        effect,
+        inf.estimate,
+        null,
+        "permutation",
+        "P = Q (both samples come from one distribution)",
+        "Permutation test of P = Q (k-NN KL statistic)",
+        "permutation",
+        notes,
+        B,
+    )
+
+
+def _direct_permutations(stat, xs, ys, B, rng, progress) -> np.ndarray:
+    pooled = np.concatenate((xs, ys))
+    n = xs.shape[0]
+
+    def task(g: np.random.Generator, size: int) -> np.ndarray:
+        out = np.empty(size)
+        for i in range(size):
+            perm = g.permutation(pooled.shape[0])
+            out[i] = stat(pooled[perm[:n]], pooled[perm[n:]])
+        return out
+
+    return run_chunks(task, B, pooled.size, rng, progress=progress, desc="permutations")
+
+
+def _pooled_has_duplicates(xs: np.ndarray, ys: np.ndarray) -> bool:
+    pooled = np.concatenate((xs, ys))
+    return np.unique(pooled, axis=0).shape[0] < pooled.shape[0]
+
+
+def _montecarlo_knn(
+    effect: KLEstimate, reference: Any, B: int, rng: np.random.Generator, progress
+) -> KLTestResult:
+    inf = effect._inference
+    (xs,) = inf.data
+    n, d = xs.shape
+    stat = inf.statistic
+    if not callable(getattr(reference, "rvs", None)):
+        raise TypeError("`reference` needs an `rvs` method to draw Monte Carlo samples.")
+
+    def task(gen: np.random.Generator, size: int) -> np.ndarray:
+        out = np.empty(size)
+        for i in range(size):
+            draw = np.asarray(reference.rvs(size=n, random_state=gen), dtype=float)
+            out[i] = stat(draw.reshape(n, d))
+        return out
+
+    null = run_chunks(task, B, n * d, rng, progress=progress, desc="Monte Carlo")
+    return _result(
+        effect,
+        inf.estimate,
+        null,
+        "montecarlo",
+        "P equals the reference distribution Q",
+        "Monte Carlo goodness-of-fit test (k-NN KL statistic)",
+        "Monte Carlo",
+        ["Null samples of size n drawn from the reference."],
+        B,
+    )
+
+
+def independence_test_knn(
+    x: Any,
+    y: Any,
+    key: str,
+    B: int,
+    gen: np.random.Generator,
+    base: float | None,
+    progress: bool | None,
+    options: dict[str, Any],
+) -> KLTestResult:
+    """independence_test with a KSG statistic: permute the rows of y against x."""
+    jitter_rng, perm_rng = spawn(gen, 2)
+    effect = mutual_information_knn(x, y, estimator=key, base=base, rng=jitter_rng, **options)
+    inf = effect._inference
+    xs, ys = inf.data
+    stat = inf.statistic
+    n = xs.shape[0]
+
+    def task(g: np.random.Generator, size: int) -> np.ndarray:
+        out = np.empty(size)
+        for i in range(size):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[i] = stat(xs, ys[g.permutation(n)])
+        return out
+
+    null = run_chunks(
+        task, B, n * (xs.shape[1] + ys.shape[1]), perm_rng, progress=progress, desc="permutations"
+    )
+    return _result(
+        effect,
+        inf.estimate,
+        null,
+        "permutation",
+        "X and Y are independent",
+        "Permutation test of independence (KSG statistic)",
+        "permutation",
+        ["Rows of y permuted against x."],
+        B,
+    )
