@@ -258,7 +258,7 @@ def test_wang_brute_force_high_dimension_matches_definition():
 
 
 def test_large_sample_chunks_match_definition():
-    # more points than one query chunk (2^15): chunking and leaf ordering are exercised
+    # more points than one query chunk (2^13): chunking and leaf ordering are exercised
     rng = np.random.default_rng(9)
     x, y = rng.normal(size=(40000, 2)), rng.normal(0.3, 1.0, size=(30000, 2))
     sub = slice(0, 40000)
