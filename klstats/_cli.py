@@ -230,9 +230,18 @@ def _compare(args: argparse.Namespace):
     if discrete:
         from ._discrete import tabulate
 
-        a, b = (values.loc[s, cols[0]].dropna().astype(str) for s in sel)
-        px, qy = tabulate(a, b)
+        if args.weight is not None:
+            w = _numeric(_column(df, args.weight, args.file), args.weight, args.file, counts=True)
+            labels = values[cols[0]].astype(str)
+            px, qy = (w[s].groupby(labels[s]).sum() for s in sel)
+            union = px.index.union(qy.index)
+            px, qy = px.reindex(union, fill_value=0), qy.reindex(union, fill_value=0)
+        else:
+            a, b = (values.loc[s, cols[0]].dropna().astype(str) for s in sel)
+            px, qy = tabulate(a, b)
         return kl_test(px, qy, estimator=args.estimator or "zhang", **opts)
+    if args.weight is not None:
+        raise UsageError("klstats compare: --weight applies to categorical values only")
     a, b = (values.loc[s].dropna() for s in sel)
     for c in cols:
         _numeric(values[c], c, args.file)
@@ -328,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", required=True, metavar="COL")
     p.add_argument("--value", required=True, metavar="COL[,COL...]")
     p.add_argument("--groups", metavar="A,B", help="the two groups to compare")
+    p.add_argument("--weight", metavar="COL", help="frequency of each record (categorical)")
     p.add_argument("--estimator")
     p.add_argument("--k", type=int, default=1, help="neighbours (k-NN estimators)")
     _resampling(p)

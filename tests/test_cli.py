@@ -159,6 +159,32 @@ class TestKL:
         assert json.loads(out.stdout)["estimate"] == pytest.approx(want, rel=1e-12)
 
 
+class TestCompare:
+    def test_weighted_categorical_matches_scipy(self, tmp_path):
+        hec = kls.datasets.load("hair_eye_color")
+        path = tmp_path / "hec.csv"
+        hec.to_csv(path, index=False)
+        args = ["compare", path, "--group", "Sex", "--value", "Hair", "--weight", "Freq"]
+        args += ["--estimator", "plugin", "--n-resamples", "199", "--seed", "3"]
+        out = run([*args, "--format", "json"], tmp_path)
+        assert out.returncode == 0, out.stderr
+        rec = json.loads(out.stdout)
+        hair = hec.groupby(["Sex", "Hair"])["Freq"].sum().unstack()
+        want = stats.entropy(hair.loc["Male"], hair.loc["Female"])
+        assert rec["statistic"] == pytest.approx(want, rel=1e-12)
+        assert rec["nobs"] == 592 and 0 < rec["pvalue"] <= 1
+
+    def test_continuous_groups(self, tmp_path):
+        path = tmp_path / "chick.csv"
+        kls.datasets.load("chickwts").to_csv(path, index=False)
+        args = ["compare", path, "--group", "feed", "--value", "weight"]
+        out = run([*args, "--groups", "casein,horsebean", "--n-resamples", "199"], tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert "Permutation test" in out.stdout
+        bad = run([*args, "--n-resamples", "199"], tmp_path)  # six feeds, not two
+        assert bad.returncode == 1 and "exactly two" in bad.stderr
+
+
 class TestErrors:
     @pytest.mark.parametrize(
         ("args", "code", "needle"),
