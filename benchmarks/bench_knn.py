@@ -137,7 +137,9 @@ def section_floor(sizes, repeat):
         x, y = data(n)
         reps = repeat if n < 10**6 else max(1, repeat // 2)
         klstats_wang(x[:1000], y[:1000])  # warm up
-        t_floor, t_kls = interleaved([lambda: floor(x, y), lambda: klstats_wang(x, y)], reps)
+        t_floor, t_kls = interleaved(
+            [lambda x=x, y=y: floor(x, y), lambda x=x, y=y: klstats_wang(x, y)], reps
+        )
         mf, mk = memory("floor", n), memory("klstats", n)
         print(
             f"| {n:.0e} | {t_floor:.3f} | {t_kls:.3f} | {t_kls / t_floor:.2f} | "
@@ -234,8 +236,7 @@ def section_peers(sizes, repeat, slow_max):
     print("|---|---|---|---|---|---|---|---|")
     ours = {
         "kl": lambda x, y: kls.kl_divergence_knn(x, y, k=K).estimate,
-        "kl-slow": lambda x, y: kls.kl_divergence_knn(x, y, k=K).estimate,
-        "adaptive-slow": lambda x, y: kls.kl_divergence_knn(x, y, estimator="adaptive").estimate,
+        "adaptive": lambda x, y: kls.kl_divergence_knn(x, y, estimator="adaptive").estimate,
         "mi": lambda u, v: kls.mutual_information_knn(u, v, k=3).estimate,
         "h": lambda x: kls.entropy_knn(x, k=3).estimate,
     }
@@ -244,24 +245,24 @@ def section_peers(sizes, repeat, slow_max):
         rng = np.random.default_rng(1)
         u = rng.standard_normal(n)
         v = 0.6 * u + 0.8 * rng.standard_normal(n)
+        inputs = {"kl": (x, y), "adaptive": (x, y), "mi": (u, v), "h": (x,)}
         for name, (task, fn) in peers.items():
-            if task.endswith("slow") and n > slow_max[task]:
-                continue
-            args = {"kl": (x, y), "mi": (u, v), "h": (x,)}[task.replace("-slow", "")[:2].strip()]
-            if task == "adaptive-slow":
-                args = (x[:, :1], y[:, :1])
-            if task in ("kl-slow", "adaptive-slow") and n > 2000:
-                args = tuple(a[: min(n, slow_max[task])] for a in args)
-            reps = 1 if task.endswith("slow") else repeat
+            slow = task.endswith("-slow")
+            task = task.removesuffix("-slow")
+            args = inputs[task]
+            if slow:  # pure-Python peers: a smaller sample, once per size
+                if n > sizes[0]:
+                    continue
+                args = tuple(a[: slow_max[task]] for a in args)
             vals = {}
 
-            def run_peer(fn=fn, args=args):
+            def run_peer(fn=fn, args=args, vals=vals):
                 vals["peer"] = float(fn(*args))
 
-            def run_ours(task=task, args=args):
+            def run_ours(task=task, args=args, vals=vals):
                 vals["ours"] = float(ours[task](*args))
 
-            t_peer, t_ours = interleaved([run_peer, run_ours], reps)
+            t_peer, t_ours = interleaved([run_peer, run_ours], 1 if slow else repeat)
             print(
                 f"| {task} | {len(args[0]):.0e} | {name} | {t_peer:.3f} | {t_ours:.3f} | "
                 f"{t_peer / t_ours:.2f} | {vals['peer']:.4f} | {vals['ours']:.4f} |",
@@ -298,7 +299,7 @@ def main(argv=None):
         section_peers(
             [n for n in sizes if n <= 10**5],
             repeat,
-            {"kl-slow": 10**4, "adaptive-slow": 2000},
+            {"kl": 10**4, "adaptive": 2000},
         )
 
 

@@ -545,14 +545,16 @@ def _ties_error(zero: str, k: int, dup: str, remedy: str = "kl_divergence") -> V
     )
 
 
-def _duplicates_text(x: np.ndarray, y: np.ndarray | None = None, names=("x", "y")) -> str:
-    parts = [f"{count_duplicate_rows(x)} point(s) of `{names[0]}` repeat another one"]
+def _duplicates_text(x: np.ndarray, y: np.ndarray | None = None) -> str:
+    parts = []
+    within = count_duplicate_rows(x)
+    if within:
+        parts.append(f"{within} point(s) of `x` repeat another one")
     if y is not None:
-        parts.append(
-            f"{count_duplicate_rows(x, y)} point(s) of `{names[0]}` coincide with points "
-            f"of `{names[1]}`"
-        )
-    return "; ".join(parts) + ". "
+        shared = count_duplicate_rows(x, y)
+        if shared:
+            parts.append(f"{shared} point(s) of `x` coincide with points of `y`")
+    return "; ".join(parts) + ". " if parts else ""
 
 
 def _standard_options(k: int, ties: str, standardize: str | None, **more: Any) -> dict:
@@ -850,9 +852,10 @@ def kl_divergence_knn(
     notes = []
     zero_rho, zero_nu = int(np.count_nonzero(rho == 0)), int(np.count_nonzero(nu == 0))
     if zero_rho or zero_nu:
-        zero = (
-            f"{zero_rho} point(s) of `x` have a k-th neighbour in `x` at distance 0 and "
-            f"{zero_nu} have one in `y` at distance 0"
+        zero = " and ".join(
+            f"{count} point(s) of `x` have their k-th nearest neighbour in `{where}` at distance 0"
+            for count, where in ((zero_rho, "x"), (zero_nu, "y"))
+            if count
         )
         if ties == "raise":
             raise _ties_error(zero, k, _duplicates_text(xs, ys))
@@ -904,7 +907,7 @@ def _kl_one_sample(xs, reference, k, units, ties, std, alg_choice, workers, rng)
     notes = []
     zero = int(np.count_nonzero(rho == 0))
     if zero:
-        text = f"{zero} point(s) of `x` have a k-th neighbour in `x` at distance 0"
+        text = f"{zero} point(s) of `x` have their k-th nearest neighbour at distance 0"
         if ties == "raise":
             raise _ties_error(text, k, _duplicates_text(xs))
         xs = _jitter((xs,), check_rng(rng))[0]
@@ -1059,7 +1062,7 @@ def entropy_knn(
     notes = []
     zero = int(np.count_nonzero(rho == 0))
     if zero:
-        text = f"{zero} point(s) of `x` have a k-th neighbour at distance 0"
+        text = f"{zero} point(s) of `x` have their k-th nearest neighbour at distance 0"
         if ties == "raise":
             raise _ties_error(text, k, _duplicates_text(xs), remedy="entropy")
         xs = _jitter((xs,), check_rng(rng))[0]
@@ -1215,7 +1218,10 @@ def mutual_information_knn(
     notes = []
     zero = int(np.count_nonzero(eps == 0))
     if zero:
-        text = f"{zero} point(s) have a k-th neighbour in the joint (x, y) space at distance 0"
+        text = (
+            f"{zero} point(s) have their k-th nearest neighbour in the joint (x, y) space "
+            "at distance 0"
+        )
         if ties == "raise":
             joint = np.hstack((xs, ys))
             raise _ties_error(
