@@ -774,3 +774,28 @@ def test_ksg_independence_size_many_reps(estimator):
 
     mean, se = simulate(est, draw, 200, 99)
     assert abs(mean) < 4 * se
+
+
+# =========================================================================== optional peers
+# Run where the peer packages are installed (``pip install universal-divergence
+# infomeasure``); skipped otherwise.
+
+
+def test_adaptive_matches_universal_divergence():
+    ud = pytest.importorskip("universal_divergence")
+    rng = np.random.default_rng(27)
+    x, y = rng.normal(size=(150, 2)), rng.normal(0.5, 1.2, size=(120, 2))
+    got = kls.kl_divergence_knn(x, y, estimator="adaptive", max_k=None).estimate
+    assert got == pytest.approx(ud.estimate(x, y, k=None), abs=1e-12)
+    assert kls.kl_divergence_knn(x, y, k=3).estimate == pytest.approx(
+        ud.estimate(x, y, k=3), abs=1e-12
+    )
+
+
+def test_ksg1_matches_infomeasure():
+    im = pytest.importorskip("infomeasure")
+    rng = np.random.default_rng(28)
+    u = rng.normal(size=400)
+    v = 0.5 * u + rng.normal(size=400)
+    got = kls.mutual_information_knn(u, v, k=4).estimate
+    assert got == pytest.approx(im.mi(u, v, approach="ksg", k=4), abs=1e-10)
