@@ -436,6 +436,46 @@ def _scipy_fit(dist, x: np.ndarray, args, start_kw, kw) -> tuple[float, ...] | N
             return None
 
 
+# scipy solves these likelihood equations exactly (closed forms or a 1-D root) once the
+# location is fixed (always for norm); other families use a general optimiser whose
+# default tolerances can stop short of the maximum
+_EXACT_MLE = frozenset({"expon", "gamma", "lognorm", "norm", "weibull_min"})
+
+
+def _polish(dist, x: np.ndarray, names, params, fixed, llf):
+    """Refine a fit with BFGS on (shapes, loc, log scale); keep it only if it improves."""
+    free = [i for i, k in enumerate(names) if k not in fixed]
+    base = np.array(params, dtype=float)
+    is_scale = np.array([names[i] == "scale" for i in free])
+
+    def unpack(t):
+        v = np.array(t, dtype=float)
+        v[is_scale] = np.exp(np.minimum(v[is_scale], 700.0))
+        p = base.copy()
+        p[free] = v
+        return p
+
+    def nll(t):
+        with np.errstate(all="ignore"):
+            v = float(np.sum(dist.logpdf(x, *unpack(t))))
+        return -v if math.isfinite(v) else 1e300
+
+    t = base[free].copy()
+    t[is_scale] = np.log(t[is_scale])
+    best = nll(t)
+    # BFGS, then Powell from where it stopped: along the flat ridges of three-parameter
+    # families (gengamma's a and c) either alone can stop early
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for method in ("BFGS", "Powell"):
+            opt = optimize.minimize(nll, t, method=method)
+            if opt.fun < best:
+                best, t = float(opt.fun), opt.x
+    if -best > llf:
+        return -best, tuple(float(v) for v in unpack(t))
+    return llf, params
+
+
 def _fit_continuous(dist, x: np.ndarray, fixed: Mapping[str, float], starts=()) -> _Fit:
     names = _param_names(dist)
     kw = {}
@@ -468,6 +508,9 @@ def _fit_continuous(dist, x: np.ndarray, fixed: Mapping[str, float], starts=()) 
             f"Maximum-likelihood fit of {dist.name!r} failed: no parameters give a finite "
             "log-likelihood (are the data inside the family's support?)."
         )
+    exact = dist.name in _EXACT_MLE and (dist.name == "norm" or "loc" in fixed)
+    if n_free > 0 and not exact:
+        llf, params = _polish(dist, x, names, params, fixed, llf)
     with np.errstate(all="ignore"):
         logl = np.asarray(dist.logpdf(x, *params), dtype=float)
     display = {k: v for k, v in zip(names, params, strict=True) if k not in fixed}
@@ -1194,7 +1237,7 @@ def vuong_test(
     Returns
     -------
     KLTestResult
-        ``statistic`` = Z; ``pvalue`` = the two-sided p-value 2 P(N(0,1) > |Z|)
+        ``statistic`` = Z; ``pvalue`` = the two-sided p-value 2 P(N(0,1) > \|Z\|)
         (H1: one of the models is closer); ``estimate`` = the numerator over n (the mean
         log-likelihood ratio, penalised when a correction is asked for), an estimate of
         D(truth || model2) - D(truth || model1) in nats, with a Wald interval from
