@@ -12,6 +12,7 @@ extensions = [
     "numpydoc",
 ]
 autosummary_generate = True
+templates_path = ["_templates"]
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 html_theme = "alabaster"

@@ -36,6 +36,12 @@ def pyplot() -> Any:
     return plt
 
 
+def _ticker() -> Any:
+    import matplotlib.ticker
+
+    return matplotlib.ticker
+
+
 def check(ax: Any = None, bins: Any = None) -> None:
     """Fail early (before any resampling): matplotlib missing, a bad `ax` or `bins`."""
     pyplot()
@@ -61,6 +67,11 @@ def _check_bins(bins: Any, n: int) -> int:
 
 def _fmt(v: float) -> str:
     return f"{v:.4g}" if math.isfinite(v) else str(v)
+
+
+def _count(v: float) -> str:
+    # whole numbers for large counts (no 1.12e+03), three significant digits for small
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 # =========================================================================== distributions
@@ -296,7 +307,7 @@ def _counts_2d(
                 ax.text(
                     j,
                     i,
-                    f"{o[i, j]:.4g}\n({e[i, j]:.3g})",
+                    f"{_count(o[i, j])}\n({_count(e[i, j])})",
                     ha="center",
                     va="center",
                     fontsize="small",
@@ -388,7 +399,8 @@ def plot_knn_k(
     systematic change with k, not independent noise: neighbouring k share most of
     their neighbour distances. The k-NN estimators are consistent for any fixed k
     (Wang, Kulkarni & Verdú 2009), but their finite-sample bias depends on k and on
-    the dimension; a flat stretch of the curve is the reassuring sign.
+    the dimension. A flat stretch of the curve is necessary, not sufficient: in higher
+    dimensions the whole curve can sit away from the truth (see the k-NN guide).
 
     References
     ----------
@@ -453,8 +465,10 @@ def plot_knn_k(
     ax.set_xlabel("k (neighbour order)")
     ax.set_ylabel(f"{quantity} ({units})" if units else quantity)
     ax.set_title(f"{getattr(first, 'estimator', '')} estimate against k", fontsize="medium")
-    if len(k_values) <= 15:
+    if len(k_values) <= 12:
         ax.set_xticks(k_values)
+    else:
+        ax.xaxis.set_major_locator(_ticker().MaxNLocator(integer=True))
     if intervals:
         ax.legend(fontsize="small")
     line.set_gid("estimates")
