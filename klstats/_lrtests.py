@@ -799,9 +799,13 @@ def lr_test_distributions(
       statistic tends to the 50:50 mixture of a point mass at 0 and chi2(1) (Self and
       Liang 1987), so the asymptotic p-value is ``chi2.sf(LR, 1) / 2`` (1 when LR = 0).
 
-    Continuous families are fitted with ``scipy.stats`` ``fit`` (started also from the
-    fitted null, so the alternative's maximum is never below the null's); the Poisson,
-    geometric and negative binomial by closed forms and a profile likelihood. Freeing
+    Continuous families are fitted with ``scipy.stats`` ``fit``, also started from the
+    fitted null (so the alternative's maximum is never below the null's) and, for
+    families without an exact scipy solver, refined by BFGS and Powell (scipy's default
+    optimiser can stop short on flat ridges such as gengamma's). The supremum can lie
+    at the edge of a family (gengamma tends to the lognormal as a -> inf); the fit then
+    stops at a large parameter value. The Poisson, geometric and negative binomial are
+    fitted by closed forms and a profile likelihood. Freeing
     the location of a positive family is not offered: the support would then depend on
     a parameter and Wilks' theorem does not apply.
 
@@ -1177,8 +1181,14 @@ def _vuong_weights(r1: Any, r2: Any, n: int) -> np.ndarray:
     s1, h1 = _scores_hessian(r1, "model1")
     s2, h2 = _scores_hessian(r2, "model2")
     # A: information (minus the mean Hessian); B: mean outer products of the scores
-    a1_inv = np.linalg.inv(-h1 / n)
-    a2_inv = np.linalg.inv(-h2 / n)
+    try:
+        a1_inv = np.linalg.inv(-h1 / n)
+        a2_inv = np.linalg.inv(-h2 / n)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "The variance test needs invertible Hessians; a model's Hessian is singular "
+            "(collinear regressors or a parameter at a boundary)."
+        ) from None
     b1 = s1.T @ s1 / n
     b2 = s2.T @ s2 / n
     b12 = s1.T @ s2 / n

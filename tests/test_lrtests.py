@@ -850,6 +850,23 @@ class TestVuong:
         with pytest.raises(ValueError, match="error variance"):
             kls.vuong_test(r1, r2, variance_test=True)
 
+    def test_variance_test_singular_hessian(self):
+        class Flat(GenericLikelihoodModel):  # the second parameter does not enter
+            def loglikeobs(self, params):
+                return stats.norm.logpdf(self.endog, params[0], 1.0) + 0.0 * params[1]
+
+        class Mean(GenericLikelihoodModel):
+            def loglikeobs(self, params):
+                return stats.norm.logpdf(self.endog, params[0], 1.0)
+
+        rng = np.random.default_rng(1)
+        y = rng.normal(size=50)
+        x = np.column_stack([np.ones(50), rng.normal(size=50)])
+        r1 = Flat(y, x).fit(start_params=[0.0, 0.0], disp=0, method="bfgs", skip_hessian=True)
+        r2 = Mean(y, np.ones((50, 1))).fit(start_params=[0.5], disp=0, skip_hessian=True)
+        with pytest.raises(ValueError, match="singular"):
+            kls.vuong_test(r1, r2, variance_test=True)
+
     def test_unsupported_type(self):
         with pytest.raises(TypeError, match="model1"):
             kls.vuong_test(object(), [-1.0, -2.0])
