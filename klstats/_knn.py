@@ -145,7 +145,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 def _n_threads(workers: int) -> int:
-    return os.cpu_count() or 1 if workers == -1 else workers
+    return (os.cpu_count() or 1) if workers == -1 else workers
 
 
 def _threads_for(workers: int, size: int) -> int:
@@ -413,38 +413,85 @@ def _entropy_nats(
     )
 
 
+def _first_false(s: np.ndarray, pred: Callable[[np.ndarray], np.ndarray], size: int):
+    """Per query, the first index of sorted ``s`` where ``pred`` (true on a prefix) fails.
+
+    Vectorised binary search on the exact predicate.
+    """
+    n = s.shape[0]
+    lo = np.zeros(size, dtype=np.intp)
+    hi = np.full(size, n, dtype=np.intp)
+    active = lo < hi
+    while active.any():
+        mid = (lo + hi) >> 1
+        ok = pred(s[np.minimum(mid, n - 1)])
+        lo = np.where(active & ok, mid + 1, lo)
+        hi = np.where(active & ~ok, mid, hi)
+        active = lo < hi
+    return lo
+
+
+def _count_sorted_1d(v: np.ndarray, r: np.ndarray, strict: bool) -> np.ndarray:
+    """#{j: |v_j - v_i| < r_i} (or <= r_i), the point itself included, for 1-D data.
+
+    Rounding is monotone, so fl(v_j - v_i) grows with v_j and the qualifying points are
+    a run of the sorted values: two binary searches on the same floating-point
+    comparisons as a max-norm KD-tree ball query find it, ~10x faster than the query.
+    """
+    s = np.sort(v)
+    less = np.less if strict else np.less_equal
+    upper = _first_false(s, lambda w: less(w - v, r), v.shape[0])
+    lower = _first_false(s, lambda w: ~less(v - w, r), v.shape[0])
+    return upper - lower
+
+
+def _marginal_counts(a: np.ndarray, r: np.ndarray, strict: bool, workers: int) -> np.ndarray:
+    """#{j: ||a_j - a_i||_max < r_i} (strict) or <= r_i, the point itself included."""
+    if a.shape[1] == 1:
+        return _count_sorted_1d(a[:, 0], r, strict)
+    tree = _tree(a)
+    order = tree.indices
+    radius = np.nextafter(r, 0.0) if strict else r  # max-norm distances are exact
+    out = np.empty(a.shape[0], dtype=np.int64)
+    for start in range(0, a.shape[0], _CHUNK):
+        idx = order[start : start + _CHUNK]
+        out[idx] = tree.query_ball_point(
+            a[idx], radius[idx], p=np.inf, return_length=True, workers=workers
+        )
+    return out
+
+
 def _ksg_parts(
     x: np.ndarray, y: np.ndarray, k: int, variant: int, workers: int
 ) -> tuple[float, np.ndarray]:
     """Mean of the digamma terms of KSG algorithm 1 or 2 and the joint distances eps."""
     z = np.hstack((x, y))
-    tz, tx, ty = _tree(z), _tree(x), _tree(y)
+    tz = _tree(z)
     order = tz.indices
     n = z.shape[0]
     workers = _threads_for(workers, n)
     eps = np.empty(n)
-    total = 0.0
+    if variant == 2:
+        rx, ry = np.empty(n), np.empty(n)
     for start in range(0, n, _CHUNK):
         idx = order[start : start + _CHUNK]
-        xc, yc = x[idx], y[idx]
         if variant == 1:
-            e = tz.query(z[idx], k=[k + 1], p=np.inf, workers=workers)[0][:, 0]
-            # strict counts: radius just below eps (max-norm distances are exact)
-            r = np.nextafter(e, 0.0)
-            nx = tx.query_ball_point(xc, r, p=np.inf, return_length=True, workers=workers)
-            ny = ty.query_ball_point(yc, r, p=np.inf, return_length=True, workers=workers)
-            # the counts include the point itself: psi(n_x + 1) = psi(count)
-            total += float(special.digamma(nx).sum() + special.digamma(ny).sum())
+            eps[idx] = tz.query(z[idx], k=[k + 1], p=np.inf, workers=workers)[0][:, 0]
         else:
             dist, nb = tz.query(z[idx], k=k + 1, p=np.inf, workers=workers)
-            e = dist[:, -1]
+            eps[idx] = dist[:, -1]
             # the point itself is among the k + 1 and contributes 0 to the maxima
-            ex = np.abs(x[nb] - xc[:, None, :]).max(axis=(1, 2))
-            ey = np.abs(y[nb] - yc[:, None, :]).max(axis=(1, 2))
-            nx = tx.query_ball_point(xc, ex, p=np.inf, return_length=True, workers=workers)
-            ny = ty.query_ball_point(yc, ey, p=np.inf, return_length=True, workers=workers)
-            total += float(special.digamma(nx - 1).sum() + special.digamma(ny - 1).sum())
-        eps[idx] = e
+            rx[idx] = np.abs(x[nb] - x[idx][:, None, :]).max(axis=(1, 2))
+            ry[idx] = np.abs(y[nb] - y[idx][:, None, :]).max(axis=(1, 2))
+    if variant == 1:
+        # strict counts n_x + 1 (self included): psi(n_x + 1) = psi(count)
+        nx = _marginal_counts(x, eps, True, workers)
+        ny = _marginal_counts(y, eps, True, workers)
+        total = float(special.digamma(nx).sum() + special.digamma(ny).sum())
+    else:
+        nx = _marginal_counts(x, rx, False, workers)
+        ny = _marginal_counts(y, ry, False, workers)
+        total = float(special.digamma(nx - 1).sum() + special.digamma(ny - 1).sum())
     return total / n, eps
 
 
@@ -1168,8 +1215,10 @@ def mutual_information_knn(
               \rangle.
 
     The max-norm makes the volume constants cancel (with Euclidean norms they do
-    not). Both are exactly unbiased for independent X and Y up to fluctuations, and
-    systematic errors grow like k/n; strong dependence needs large samples.
+    not). With tied joint distances (rounded data) the set of k neighbours, and so
+    algorithm 2, depends on how the tie is broken; algorithm 1 does not. For
+    independent X and Y both estimates scatter around 0; systematic errors grow like
+    k/n, and strong dependence needs large samples.
     Estimates are not clipped at 0 (scikit-learn's are), so they can serve as
     statistics of permutation tests and resampling intervals.
 
