@@ -230,6 +230,19 @@ def test_confidence_interval_plot(plt):
     assert len(ax.containers[0]) == 15
 
 
+def test_knn_estimate_plots_its_subsampling_distribution(plt, gaussians):
+    est = kls.kl_divergence_knn(*gaussians)
+    if "subsampling" not in est.ci_methods:
+        with pytest.raises(ValueError, match="subsampling"):
+            est.plot(rng=1)
+        return
+    ci = est.conf_int(n_resamples=100, rng=6)
+    ax = _rendered(est.plot(n_resamples=100, rng=6))
+    assert _hist_total(ax) == 100 - ci.distribution.n_infinite - ci.distribution.n_nan
+    assert _span(ax) == pytest.approx((ci.low, ci.high))
+    assert "subsampling" in ax.get_title()
+
+
 def test_confidence_interval_without_distribution(plt):
     ci = kls.kl_divergence(P5, reference=REF5).conf_int()
     with pytest.raises(ValueError, match="no resampling distribution"):
