@@ -6,6 +6,7 @@ Each section is a function printing one worked analysis; ``SECTIONS`` fixes the 
 from __future__ import annotations
 
 import textwrap
+import warnings
 from collections.abc import Callable
 
 from . import datasets
@@ -77,10 +78,14 @@ def continuous_estimators() -> None:
         print(textwrap.fill(f"k = 1 stops at exact ties: {exc}", 88), "\n")
     d = kl_divergence_knn(deep, shallow, k=5)
     print(d.summary().as_text(), "\n")
-    jittered = kl_divergence_knn(deep, shallow, k=1, ties="jitter", rng=2026)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        jittered = kl_divergence_knn(deep, shallow, k=1, ties="jitter", rng=2026)
+    print(f"k = 1 with ties='jitter': {jittered.estimate:.3f} nats, with a warning:")
+    for w in caught:
+        print(textwrap.fill(str(w.message), 88, initial_indent="  ", subsequent_indent="  "))
     adaptive = kl_divergence_knn(deep, shallow, k=5, estimator="adaptive")
     back = kl_divergence_knn(shallow, deep, k=5)
-    print(f"k = 1 with ties='jitter': {jittered.estimate:.3f} nats")
     print(f"adaptive (bias-reduced), k = 5: {adaptive.estimate:.3f} nats")
     print(f"reverse direction D(shallow || deep), k = 5: {back.estimate:.3f} nats\n")
     mi = mutual_information_knn(quakes[["lat", "long"]], quakes["depth"], k=5)
