@@ -804,7 +804,8 @@ def kl_divergence_knn(
     -----
     DegenerateDataWarning
         When a column of ``x`` or ``y`` is constant (the data have no density in d
-        dimensions).
+        dimensions), or when ``ties="jitter"`` broke so many ties that the jittered
+        distances can move the estimate by more than 0.01 nats.
     InfiniteEstimateWarning
         One-sample, when ``reference`` has zero density at some point of ``x``: the
         estimate is inf, returned as is.
@@ -1078,7 +1079,8 @@ def entropy_knn(
     Warns
     -----
     DegenerateDataWarning
-        When a column of ``x`` is constant.
+        When a column of ``x`` is constant, or when ``ties="jitter"`` broke ties that
+        can move the estimate by more than 0.01 nats.
 
     See Also
     --------
@@ -1212,7 +1214,8 @@ def mutual_information_knn(
     Warns
     -----
     DegenerateDataWarning
-        When a column of ``x`` or ``y`` is constant.
+        When a column of ``x`` or ``y`` is constant, or when ``ties="jitter"`` broke
+        the ties of more than 1% of the points.
 
     See Also
     --------
