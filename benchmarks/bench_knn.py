@@ -151,7 +151,7 @@ def section_floor(sizes, repeat):
     print()
 
 
-def section_crossover(n, repeat, dims=(5, 10, 15, 20, 30, 50)):
+def section_crossover(n, repeat, dims=(5, 8, 10, 12, 15, 20, 30, 50)):
     print(f"## KD-tree vs blocked brute force (n = m = {n:.0e}, k = {K})\n")
     print("| d | kd-tree (s) | brute (s) | brute / kd-tree |")
     print("|---|---|---|---|")
@@ -278,6 +278,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=None, help="timing repeats (best of)")
     parser.add_argument("--crossover", action="store_true", help="only the dimension sweep")
     parser.add_argument("--no-peers", action="store_true", help="skip the peers")
+    parser.add_argument(
+        "--crossover-n", type=float, default=1e4, help="n = m of the dimension sweep"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -291,10 +294,10 @@ def main(argv=None):
         f"{sys.version.split()[0]}, {os.cpu_count()} cores\n"
     )
     if args.crossover:
-        section_crossover(10**4, repeat)
+        section_crossover(int(args.crossover_n), repeat)
         return
     section_floor(sizes, repeat)
-    section_crossover(10**4, repeat)
+    section_crossover(int(args.crossover_n), repeat)
     if not args.no_peers:
         section_peers(
             [n for n in sizes if n <= 10**5],

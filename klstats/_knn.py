@@ -46,7 +46,7 @@ _CHUNK = 1 << 13
 _TREE_OPTIONS: dict[str, Any] = {"leafsize": 16, "balanced_tree": False, "compact_nodes": False}
 # algorithm="auto" switches to the blocked brute-force search from this dimension on
 # (crossover measured with benchmarks/bench_knn.py --crossover).
-BRUTE_FORCE_DIM = 15
+BRUTE_FORCE_DIM = 12
 # elements of one block of the brute-force distance matrix (32 MB of float64)
 _BRUTE_ELEMENTS = 1 << 22
 # brute force selects up to this many neighbours by repeated row minima, more by partition
@@ -769,7 +769,7 @@ def kl_divergence_knn(
         and its Jacobian is accounted for, so ``reference`` is used unchanged.
     algorithm : {"auto", "kd-tree", "brute"}, optional
         Neighbour search for the fixed-k estimators: a KD-tree, or blocked brute force
-        (matrix products). ``"auto"`` (default) uses brute force from d = 15 on,
+        (matrix products). ``"auto"`` (default) uses brute force from d = 12 on,
         where it is faster. The adaptive estimator always uses KD-trees.
     max_k : int or None, optional
         Adaptive estimator only: cap on the point-dependent neighbour counts (default
