@@ -27,7 +27,6 @@ from ._validation import (
     Units,
     align_counts,
     as_counts,
-    as_labels,
     as_reference,
     as_table,
     check_base,
@@ -35,6 +34,8 @@ from ._validation import (
     check_options,
     check_real,
     cross_tabulate,
+    label_counts,
+    materialise,
 )
 from ._warnings import InfiniteEstimateWarning
 
@@ -599,29 +600,29 @@ def tabulate(x: Any, y: Any = None) -> pd.Series | tuple[pd.Series, pd.Series]:
     ([1, 2, 1, 0], [0, 1, 2, 1])
     """
 
-    def count(s: pd.Series) -> pd.Series:
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            out = s.value_counts(sort=False).reindex(s.cat.categories, fill_value=0)
+    def count(labels: Any, name: str) -> tuple[pd.Series, bool]:
+        out, categories, label = label_counts(labels, name)
+        if categories is not None:
+            out = out.reindex(categories, fill_value=0)
         else:
-            out = s.value_counts(sort=False)
             try:
                 out = out.sort_index()
             except TypeError:  # mixed, unorderable labels: keep first-seen order
                 pass
         out.name = "count"
-        out.index.name = s.name
-        return out.astype(np.int64)
+        out.index.name = label
+        return out.astype(np.int64), categories is not None
 
-    cx = count(as_labels(x, "x"))
+    cx, x_categorical = count(x, "x")
     if y is None:
         return cx
-    cy = count(as_labels(y, "y"))
+    cy, _ = count(y, "y")
     union = cx.index.append(cy.index).unique()
     try:
         union = union.sort_values()
     except TypeError:
         pass
-    if isinstance(as_labels(x, "x").dtype, pd.CategoricalDtype):
+    if x_categorical:
         union = cx.index.append(cy.index.difference(cx.index)).unique()
     return cx.reindex(union, fill_value=0), cy.reindex(union, fill_value=0)
 
@@ -694,6 +695,7 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
 
 
 def _one_sample_setup(c: Counts, reference: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    reference = materialise(reference, "reference")
     if c.index is not None and isinstance(reference, Mapping | pd.Series):
         # labelled counts and reference: align on the union of labels, so categories of
         # Q without counts count 0 (each one a degree of freedom, not one lumped cell)
@@ -973,6 +975,7 @@ def cross_entropy(
 def _as_mi_table(table: Any, y: Any) -> np.ndarray:
     if y is not None:
         return as_table(cross_tabulate(table, y, ("table", "y")), "table")[0]
+    table = materialise(table, "table")
     if isinstance(table, pd.DataFrame):
         return as_table(table, "table")[0]
     arr = np.asarray(table) if not isinstance(table, pd.Series) else table.to_numpy()

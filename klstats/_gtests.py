@@ -32,6 +32,7 @@ from ._validation import (
     check_real,
     check_rng,
     cross_tabulate,
+    materialise,
 )
 from ._warnings import DegenerateDataWarning, InfiniteEstimateWarning, SmallSampleWarning
 
@@ -212,6 +213,7 @@ def _title(base: str, correction: str | None) -> str:
 
 def _gof_inputs(f_obs: Any, f_exp: Any) -> tuple[np.ndarray, np.ndarray, Any]:
     c = as_counts(f_obs, "f_obs")
+    f_exp = materialise(f_exp, "f_exp")
     if f_exp is None:
         return c.values, np.ones_like(c.values), c.index
     if hasattr(f_exp, "pmf") and hasattr(f_exp, "dist"):

@@ -31,6 +31,7 @@ from ._validation import (
     check_int,
     check_rng,
     count_duplicate_rows,
+    is_dask,
 )
 from ._warnings import DegenerateDataWarning, InfiniteEstimateWarning
 
@@ -278,7 +279,12 @@ def _mean_log(a: np.ndarray, *, inplace: bool = False) -> float:
 def _wang_value(rho: np.ndarray, nu: np.ndarray, d: int, m: int) -> float:
     """Eq. 5 from the distances; overwrites ``rho`` and ``nu`` with their logarithms."""
     n = rho.shape[0]
-    return d * (_mean_log(nu, inplace=True) - _mean_log(rho, inplace=True)) + math.log(m / (n - 1))
+    return _wang_from_logs(_mean_log(nu, inplace=True), _mean_log(rho, inplace=True), d, n, m)
+
+
+def _wang_from_logs(mean_log_nu: float, mean_log_rho: float, d: int, n: int, m: int) -> float:
+    """Eq. 5 from the means of log nu_k(i) and log rho_k(i) (the Dask path sums them)."""
+    return d * (mean_log_nu - mean_log_rho) + math.log(m / (n - 1))
 
 
 def _wang_nats(
@@ -377,8 +383,11 @@ def _adaptive_nats(
 def _log_density_terms(rho: np.ndarray, k: int, d: int) -> float:
     """mean_i log p_hat(x_i) with p_hat(x_i) = k / ((n-1) V_d rho_k(i)^d) and psi(k) for
     log k (the form whose expectation matches, Pérez-Cruz 2008 eq. 18)."""
-    n = rho.shape[0]
-    return special.digamma(k) - math.log(n - 1) - _log_ball_volume(d) - d * _mean_log(rho)
+    return _log_density_from_logs(_mean_log(rho), k, d, rho.shape[0])
+
+
+def _log_density_from_logs(mean_log_rho: float, k: int, d: int, n: int) -> float:
+    return special.digamma(k) - math.log(n - 1) - _log_ball_volume(d) - d * mean_log_rho
 
 
 def _one_sample_nats(
@@ -397,10 +406,11 @@ def _one_sample_nats(
 
 
 def _kl_entropy_value(rho: np.ndarray, k: int, d: int) -> float:
-    n = rho.shape[0]
-    return float(
-        special.digamma(n) - special.digamma(k) + _log_ball_volume(d) + d * _mean_log(rho)
-    )
+    return _kl_entropy_from_logs(_mean_log(rho), k, d, rho.shape[0])
+
+
+def _kl_entropy_from_logs(mean_log_rho: float, k: int, d: int, n: int) -> float:
+    return float(special.digamma(n) - special.digamma(k) + _log_ball_volume(d) + d * mean_log_rho)
 
 
 def _entropy_nats(
@@ -550,16 +560,24 @@ def _warn_constant(a: np.ndarray, name: str) -> None:
 
 def _linear_map(pooled: np.ndarray, kind: str, names: str) -> tuple[np.ndarray, float]:
     """Matrix A (z = x @ A) and log|det A| of the scale or whitening transform."""
-    d = pooled.shape[1]
     if kind == "scale":
-        sd = pooled.std(axis=0)
+        return _map_from_moments(kind, pooled.std(axis=0), names)
+    return _map_from_moments(kind, np.atleast_2d(np.cov(pooled, rowvar=False)), names)
+
+
+def _map_from_moments(kind: str, moment: np.ndarray, names: str) -> tuple[np.ndarray, float]:
+    """:func:`_linear_map` from the pooled standard deviations (``"scale"``) or
+    covariance matrix (``"whiten"``), however they were computed (the Dask path)."""
+    d = moment.shape[0]
+    if kind == "scale":
+        sd = moment
         if np.any(sd == 0):
             raise ValueError(
                 f"Cannot standardize: column(s) {np.flatnonzero(sd == 0).tolist()} of "
                 f"{names} are constant."
             )
         return np.diag(1.0 / sd), -float(np.log(sd).sum())
-    cov = np.atleast_2d(np.cov(pooled, rowvar=False))
+    cov = moment
     try:
         chol = np.linalg.cholesky(cov)
     except np.linalg.LinAlgError:
@@ -886,6 +904,10 @@ def kl_divergence_knn(
     workers = _check_workers(workers)
     if max_k is not None:
         max_k = check_int(max_k, "max_k", minimum=1)
+    if is_dask(x) or is_dask(y):
+        from ._dask import kl_divergence_knn as dask_kl
+
+        return dask_kl(x, y, reference, k, key, units, ties, std, alg_choice, workers, rng)
     xs = as_samples(x, "x", copy=False)
     n, d = xs.shape
     if reference is not None:
@@ -1119,6 +1141,10 @@ def entropy_knn(
     std = _check_standardize(standardize)
     alg_choice = _check_algorithm(algorithm)
     workers = _check_workers(workers)
+    if is_dask(x):
+        from ._dask import entropy_knn as dask_entropy
+
+        return dask_entropy(x, k, units, ties, std, alg_choice, workers, rng)
     xs = as_samples(x, "x", copy=False)
     n, d = xs.shape
     k = _check_k(k, n)

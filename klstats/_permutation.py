@@ -35,7 +35,7 @@ from ._resampling import (
     run_chunks,
 )
 from ._results import KLEstimate, KLTestResult
-from ._validation import check_choice, check_int, check_rng
+from ._validation import check_choice, check_int, check_rng, is_dask
 
 __all__ = ["independence_test", "kl_test"]
 
@@ -392,7 +392,12 @@ def independence_test(
 
 def _reject_continuous_labels(a: Any, name: str) -> None:
     """Float labels that are not whole numbers are almost surely continuous data."""
-    values = a.to_numpy() if isinstance(a, pd.Series) else np.asarray(a)
+    if is_dask(a):  # one number from Dask rather than every label
+        from ._dask import fractional_labels
+
+        values = fractional_labels(a)
+    else:
+        values = a.to_numpy() if isinstance(a, pd.Series) else np.asarray(a)
     if values.dtype.kind == "f" and values.size and not np.all(values == np.round(values)):
         raise ValueError(
             f"`{name}` holds non-integer floats, which look like continuous samples; a "

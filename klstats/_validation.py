@@ -20,6 +20,20 @@ import pandas as pd
 __all__: list[str] = []  # private module
 
 
+def is_dask(obj: Any) -> bool:
+    """A Dask collection, recognised without importing Dask (an optional extra)."""
+    return type(obj).__module__.startswith("dask") and hasattr(obj, "__dask_graph__")
+
+
+def materialise(x: Any, name: str) -> Any:
+    """Counts or probabilities given as a Dask collection, computed (they are small)."""
+    if not is_dask(x):
+        return x
+    from ._dask import compute_small
+
+    return compute_small(x, name)
+
+
 # --------------------------------------------------------------------------- scalars
 
 
@@ -192,6 +206,7 @@ class Counts:
 
 def as_counts(x: Any, name: str) -> Counts:
     """Validate one vector of counts (array_like or Series)."""
+    x = materialise(x, name)
     index = x.index if isinstance(x, pd.Series) else None
     if isinstance(x, pd.DataFrame):
         raise ValueError(
@@ -229,6 +244,7 @@ def as_table(
     table: Any, name: str = "table"
 ) -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
     """Validate a 2-D table of counts (ndarray or DataFrame)."""
+    table = materialise(table, name)
     rows = cols = None
     if isinstance(table, pd.DataFrame):
         rows, cols = table.index, table.columns
@@ -279,8 +295,24 @@ def as_labels(x: Any, name: str) -> pd.Series:
     return s
 
 
+def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
+    """Counts of raw labels (in no particular order), the declared categories of a
+    Categorical (else None) and the labels' name. Dask input is counted by Dask."""
+    if is_dask(x):
+        from ._dask import label_counts as dask_label_counts
+
+        return dask_label_counts(x, name)
+    s = as_labels(x, name)
+    categories = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
+    return s.value_counts(sort=False), categories, s.name
+
+
 def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.DataFrame:
-    """Cross-tabulate two equal-length label sequences."""
+    """Cross-tabulate two equal-length label sequences (Dask ones by Dask)."""
+    if is_dask(x) or is_dask(y):
+        from ._dask import cross_tabulate as dask_cross_tabulate
+
+        return dask_cross_tabulate(x, y, names)
     sx, sy = as_labels(x, names[0]), as_labels(y, names[1])
     if len(sx) != len(sy):
         raise ValueError(
@@ -307,6 +339,7 @@ def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.
     category labels (array counts: categories 0, 1, ..., K-1) and *not* rescaled, so
     mass outside the listed categories stays outside.
     """
+    reference = materialise(reference, name)
     if _is_frozen_discrete(reference):
         support = counts.index if counts.index is not None else np.arange(counts.values.size)
         try:
@@ -342,7 +375,7 @@ def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.
 
 def as_counts_like_probs(x: Any, name: str) -> np.ndarray:
     """Validate non-negative finite weights (probabilities, proportions or counts)."""
-    a = _numeric_array(x, name)
+    a = _numeric_array(materialise(x, name), name)
     if a.ndim != 1:
         raise ValueError(f"`{name}` must be 1-D; got shape {a.shape}.")
     if a.size == 0:
