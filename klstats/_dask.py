@@ -163,7 +163,8 @@ class _LengthMismatch(ValueError):
 def _pair_frame(a: pd.Series, b: pd.Series) -> pd.DataFrame:
     if len(a) != len(b):
         raise _LengthMismatch("label Series of different lengths")
-    return pd.DataFrame({"_x": a.to_numpy(), "_y": b.to_numpy()})
+    # .array keeps Arrow-backed strings (no Python string objects)
+    return pd.DataFrame({"_x": a.array, "_y": b.array})
 
 
 def _partition_table(part: pd.DataFrame) -> pd.Series:
@@ -226,7 +227,7 @@ def cross_tabulate(x: Any, y: Any, names: tuple[str, str]) -> pd.DataFrame:
         )
     sx, sy = _as_dask_series(x, names[0]), _as_dask_series(y, names[1])
     dd = require("dask.dataframe")
-    meta = pd.DataFrame({"_x": sx._meta.to_numpy(), "_y": sy._meta.to_numpy()})
+    meta = _pair_frame(sx._meta, sy._meta)
     # labels paired by position within aligned partitions, as in memory
     frame = dd.map_partitions(_pair_frame, sx, sy, meta=meta)
     try:
@@ -361,8 +362,13 @@ class DaskRows:
         return rows if self._matrix is None else rows @ self._matrix
 
     def __getitem__(self, index: Any) -> np.ndarray:
-        (rows,) = _compute(self._array[np.asarray(index)])
-        return self._finish(rows)
+        index = np.asarray(index)
+        # Dask gathers sorted indices block by block; put the rows back in order after
+        order = np.argsort(index, kind="stable")
+        (rows,) = _compute(self._array[index[order]])
+        out = np.empty_like(rows)
+        out[order] = rows
+        return self._finish(out)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         (rows,) = _compute(self._array)
