@@ -215,6 +215,7 @@ np.save("{y}", rng.standard_normal(({n}, 3)) + 0.5)
 KNN_DASK = """
 import json, time
 import numpy as np
+import dask
 import dask.array as da
 from distributed import Client, LocalCluster
 import klstats as kls
@@ -223,9 +224,21 @@ if {blocks}:
     kdask.TREE_MEMORY_FRACTION = 0.0  # force the blockwise strategy
 with LocalCluster(n_workers=1, threads_per_worker={workers}, processes=False,
                   dashboard_address=":0") as cluster, Client(cluster):
-    # memory-mapped .npy files: the samples stay on disk until a task reads a block
-    x = da.from_array(np.load("{x}", mmap_mode="r"), chunks=({block}, 3))
-    y = da.from_array(np.load("{y}", mmap_mode="r"), chunks=({block}, 3))
+    # each task maps its block of the .npy file (da.from_array of a memmap would put
+    # the whole array into every graph sent to the scheduler)
+    def load(path, start, stop):
+        return np.load(path, mmap_mode="r")[start:stop]
+
+    def stack(path):
+        rows = np.load(path, mmap_mode="r").shape[0]
+        starts = range(0, rows, {block})
+        return da.concatenate([
+            da.from_delayed(dask.delayed(load)(path, a, min(a + {block}, rows)),
+                            shape=(min(a + {block}, rows) - a, 3), dtype=float)
+            for a in starts
+        ])
+
+    x, y = stack("{x}"), stack("{y}")
     t0 = time.perf_counter()
     est = kls.kl_divergence_knn(x, y, k=1)
     t1 = time.perf_counter()
@@ -315,21 +328,30 @@ def knn_section(args, scratch: Path) -> dict:
     fmt = {"block": min(n, 1_000_000), "resamples": args.knn_resamples, **paths}
     out: dict = {"n": n, "d": 3, "k": 1, "block_rows": fmt["block"]}
     for name, blocks in (("dask_tree", False), ("dask_blocks", True)):
-        res = measure(KNN_DASK.format(blocks=blocks, workers=args.workers, **fmt))
+        code = KNN_DASK.format(blocks=blocks, workers=args.workers, **fmt)
+        res = measure(code, cap=args.pandas_cap)
         out[name] = res
+        if "killed" in res:
+            print(f"k-NN {name:<12} n = {n:.0e}: killed ({res['killed']})")
+            continue
         print(
             f"k-NN {name:<12} n = {n:.0e}: {res['seconds']:7.1f} s, peak "
             f"{res['peak_gib']:.2f} GiB, estimate {res['estimate']:.15f} ({res['strategy']}); "
             f"interval {res['ci_seconds']:.1f} s"
         )
-    res = measure(KNN_MEMORY.format(**fmt))
+    res = measure(KNN_MEMORY.format(**fmt), cap=args.pandas_cap)
     out["in_memory"] = res
+    if "killed" in res:
+        print(f"k-NN in memory     n = {n:.0e}: killed ({res['killed']})")
+        return out
     print(
         f"k-NN in memory     n = {n:.0e}: {res['seconds']:7.1f} s, peak "
         f"{res['peak_gib']:.2f} GiB, estimate {res['estimate']:.15f}; interval "
         f"{res['ci_seconds']:.1f} s"
     )
     for name in ("dask_tree", "dask_blocks"):
+        if "killed" in res or "killed" in out[name]:
+            continue
         out[name]["abs_diff_to_in_memory"] = abs(out[name]["estimate"] - res["estimate"])
         out[name]["ci_abs_diff"] = [
             abs(a - b) for a, b in zip(out[name]["ci"], res["ci"], strict=True)
@@ -357,7 +379,9 @@ def main() -> None:
         default=[5, 10, 25],
         help="pandas subsets (files of 2e6 rows); the whole set is tried last",
     )
-    parser.add_argument("--pandas-cap", type=float, default=12.0, help="GiB; kill above")
+    parser.add_argument(
+        "--pandas-cap", type=float, default=12.0, help="GiB; kill any child above it"
+    )
     parser.add_argument("--dir", default=None, help="where to write data (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--skip-counts", action="store_true")

@@ -472,10 +472,12 @@ def _neighbour_logs(z: Any, w: Any, k: int, algorithm: str) -> tuple[np.ndarray,
                     delayed(_tree_task)(ref_x, ref_y, int(start), int(stop), k, algorithm)
                 )
     else:
-        for i, block in enumerate(xb):
-            q = delayed(_leaf_order)(block)
+        # the sorted copies serve as queries and as references (order is irrelevant
+        # there), so the original blocks can be released
+        sorted_x = [delayed(_leaf_order)(block) for block in xb]
+        for i, q in enumerate(sorted_x):
             rho = None
-            for j, other in enumerate(xb):
+            for j, other in enumerate(sorted_x):
                 rho = delayed(_block_task)(rho, q, other, k, i == j)
             finish = [rho]
             if yb:

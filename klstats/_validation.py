@@ -22,7 +22,8 @@ __all__: list[str] = []  # private module
 
 def is_dask(obj: Any) -> bool:
     """A Dask collection, recognised without importing Dask (an optional extra)."""
-    return type(obj).__module__.startswith("dask") and hasattr(obj, "__dask_graph__")
+    module = getattr(type(obj), "__module__", None) or ""
+    return module.startswith("dask") and hasattr(obj, "__dask_graph__")
 
 
 def materialise(x: Any, name: str) -> Any:
