@@ -755,9 +755,11 @@ def kl_divergence_knn(
 
     Parameters
     ----------
-    x : array_like or pandas DataFrame, shape (n,) or (n, d)
-        Sample from P, one row per observation.
-    y : array_like or pandas DataFrame, shape (m,) or (m, d), optional
+    x : array_like, pandas DataFrame or Dask array, shape (n,) or (n, d)
+        Sample from P, one row per observation. Dask arrays (or DataFrames) are queried
+        block by block by Dask, with the same result (``estimator="wang"``; see the
+        guide page "Data larger than memory").
+    y : array_like, pandas DataFrame or Dask array, shape (m,) or (m, d), optional
         Sample from Q, with the same number of columns ``d``.
     reference : frozen scipy.stats continuous distribution, optional
         Known Q: anything with a ``logpdf`` method, univariate (``d = 1``) or
@@ -1062,8 +1064,9 @@ def entropy_knn(
 
     Parameters
     ----------
-    x : array_like or pandas DataFrame, shape (n,) or (n, d)
-        Sample from P, one row per observation.
+    x : array_like, pandas DataFrame or Dask array, shape (n,) or (n, d)
+        Sample from P, one row per observation (a Dask array is queried block by block
+        by Dask, with the same result).
     k : int, optional
         Neighbour order, ``1 <= k < n`` (default 3).
     base : float, optional
