@@ -622,7 +622,20 @@ class TestZerosAndLabels:
     def test_noninteger_counts_asymptotic(self):
         x = [10.5, 3.25, 7.0]
         want = stats.power_divergence(x, lambda_="log-likelihood")
-        assert g_test(x).statistic == pytest.approx(want.statistic, rel=1e-12)
+        # N = 20.75 over K = 3: Williams' q = 1.032 > 1.03 (validation report)
+        with pytest.warns(SmallSampleWarning, match="Williams' q"):
+            res = g_test(x)
+        assert res.statistic == pytest.approx(want.statistic, rel=1e-12)
+
+    def test_small_sample_warning_from_williams_q(self):
+        # every expected count 5 over K = 10: Cochran's rule holds, but the exact size at
+        # alpha = 0.05 is 0.069 (validation report); Williams' q = 1 + 11/300 = 1.037
+        with pytest.warns(SmallSampleWarning, match="Williams' q = 1.04"):
+            g_test([5] * 9 + [6], [1] * 10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            g_test([5] * 9 + [6], [1] * 10, correction="williams")  # corrected: no warning
+            g_test([20] * 9 + [21], [1] * 10)  # q = 1.009
 
     def test_inputs_not_modified(self):
         x = np.array([5, 3, 8])

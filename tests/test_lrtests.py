@@ -8,6 +8,7 @@ scipy (distributions, chi2, numerical integration and optimisation) and closed f
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -310,6 +311,13 @@ class TestLRTestDistributions:
         )
         assert res.llf_alt == pytest.approx(max(-best.fun, res.llf_null), rel=1e-9)
         assert res.df == 1
+
+    def test_norm_skewnorm_small_n_warns(self):
+        # validation report: simulated size 0.079 at alpha = 0.05 for n = 50 (chi2(1)
+        # reached slowly: singular information), 0.052 at n = 200
+        x = np.random.default_rng(2).normal(size=60)
+        with pytest.warns(kls.SmallSampleWarning, match="method='bootstrap'"):
+            kls.lr_test_distributions(x, "norm", "skewnorm")
 
     def test_norm_skewnorm_fit_beats_scipy(self):
         rng = np.random.default_rng(79)
@@ -653,7 +661,8 @@ class TestVuong:
         rng = np.random.default_rng(4)
         l1 = rng.normal(-1.0, 1.0, 57)
         l2 = l1 - rng.normal(0.1, 0.5, 57)
-        res = kls.vuong_test(l1, l2)
+        with pytest.warns(kls.SmallSampleWarning, match="n = 57"):
+            res = kls.vuong_test(l1, l2)
         d = l1 - l2
         z = d.sum() / (math.sqrt(57) * np.std(d, ddof=0))
         assert res.statistic == pytest.approx(z, rel=1e-12)
@@ -672,7 +681,8 @@ class TestVuong:
     def test_corrections(self, correction, penalty):
         rng = np.random.default_rng(6)
         l1, l2 = rng.normal(size=40), rng.normal(size=40)
-        res = kls.vuong_test(l1, l2, n_params=(5, 2), correction=correction)
+        with pytest.warns(kls.SmallSampleWarning, match="Vuong"):
+            res = kls.vuong_test(l1, l2, n_params=(5, 2), correction=correction)
         d = l1 - l2
         z = (d.sum() - penalty) / (math.sqrt(40) * np.std(d))
         assert res.statistic == pytest.approx(z, rel=1e-12)
@@ -692,7 +702,8 @@ class TestVuong:
         y = mtcars["mpg"]
         r1 = sm.OLS(y, sm.add_constant(mtcars[["wt"]])).fit()
         r2 = sm.GLM(y, sm.add_constant(mtcars[["hp"]]), family=sm.families.Gaussian()).fit()
-        res = kls.vuong_test(r1, r2)
+        with pytest.warns(kls.SmallSampleWarning, match="Vuong"):
+            res = kls.vuong_test(r1, r2)
         s1 = math.sqrt(r1.ssr / 32)
         s2 = math.sqrt(np.sum(r2.resid_response**2) / 32)
         l1 = stats.norm.logpdf(y, r1.fittedvalues, s1)
@@ -703,6 +714,20 @@ class TestVuong:
     def test_summary(self, rivers):
         text = kls.vuong_test("lognorm", "gamma", data=rivers).summary().as_text()
         assert "lognorm" in text and "gamma" in text and "BIC-corrected" in text
+
+    def test_small_n_warns(self):
+        # validation report: two fitted one-parameter models, n = 50, size 0.070 at
+        # alpha = 0.05; from n = 100 on the size is near nominal and no warning is issued
+        rng = np.random.default_rng(8)
+        y = rng.normal(size=50)
+        l1, l2 = stats.norm(-0.5, 1).logpdf(y), stats.norm(0.5, 1).logpdf(y)
+        with pytest.warns(kls.SmallSampleWarning, match="liberal below n = 100"):
+            res = kls.vuong_test(l1, l2)
+        assert any("liberal" in note for note in res.notes)
+        y = rng.normal(size=100)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            kls.vuong_test(stats.norm(-0.5, 1).logpdf(y), stats.norm(0.5, 1).logpdf(y))
 
     def test_identical_models_warn(self):
         l1 = np.array([-1.0, -2.0, -0.5])
