@@ -14,6 +14,7 @@ from ._discrete import entropy, kl_divergence
 from ._gtests import g_test, g_test_independence
 from ._knn import kl_divergence_knn, mutual_information_knn
 from ._lrtests import lr_test_distributions, vuong_test
+from ._permutation import kl_test
 
 __all__: list[str] = []
 
@@ -92,11 +93,34 @@ def continuous_estimators() -> None:
     print(mi.summary().as_text())
 
 
+def resampling() -> None:
+    _rule("Two samples of counts: party identification of women and men (Agresti 2007)")
+    table = datasets.load("gender_party").set_index("gender")
+    women, men = table.loc["female"], table.loc["male"]
+    print(table.to_string(), "\n")
+    d = kl_divergence(women, men, estimator="zhang")
+    print(d.summary().as_text(), "\n")
+    boot = d.conf_int(method="bca", rng=2007)
+    print(
+        f"BCa bootstrap interval from {boot.distribution.n_resamples} multinomial replicates "
+        f"of the counts: [{boot.low:.4f}, {boot.high:.4f}]\n"
+    )
+    print(kl_test(women, men, rng=2007).summary().as_text(), "\n")
+    _rule("k-NN permutation test: deep against shallow earthquakes")
+    quakes = datasets.load("quakes")
+    deep = quakes.loc[quakes["depth"] >= 300, ["lat", "long"]]
+    shallow = quakes.loc[quakes["depth"] < 300, ["lat", "long"]]
+    # rounded coordinates repeat: permutations would put copies in one sample
+    res = kl_test(deep, shallow, estimator="knn", k=5, ties="jitter", n_resamples=999, rng=1)
+    print(res.summary().as_text())
+
+
 SECTIONS: list[Callable[[], None]] = [
     discrete_estimators,
     g_tests,
     distribution_choice,
     continuous_estimators,
+    resampling,
 ]
 
 

@@ -51,6 +51,10 @@ __all__ = [
 KL_ESTIMATORS = ("plugin", "miller-madow", "jackknife", "zhang", "dirichlet", "shrink")
 ENTROPY_ESTIMATORS = (*KL_ESTIMATORS, "chao-shen", "grassberger", "nsb")
 MI_ESTIMATORS = KL_ESTIMATORS
+# default entropy intervals chosen by the coverage study (docs/guide/intervals.rst): the
+# plug-in's downward bias needs the bootstrap's reflection ("basic"), shrinkage its
+# percentile interval; the bias-corrected estimators are well served by Wald
+ENTROPY_DEFAULT_CI = {"plugin": "basic", "shrink": "percentile"}
 
 # options each estimator understands (validated by name before any work)
 _OPTIONS = {
@@ -679,7 +683,7 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     # float totals: counts may be fractional (weights), and round() could give 0
     se = math.sqrt(_var_log_ratio(p, _log(p)) / x.sum())
     stat = partial(ENTROPY_KERNELS[key], **opts)
-    inf = CountInference(value, se, (x,), "one", stat, None, "wald")
+    inf = CountInference(value, se, (x,), "one", stat, None, ENTROPY_DEFAULT_CI.get(key, "wald"))
     return KLEstimate(
         estimate=_scale(value, units),
         estimator=key,
@@ -817,7 +821,7 @@ def kl_divergence(
         df = int((qv > 0).sum()) - 1 + (1 if mass < 1 - 1e-9 else 0)
         pivot = Pivot(2 * n_tot * d_plug, df, 2 * n_tot)
         stat = partial(KL1_KERNELS[key], q=qv, **opts)
-        inf = CountInference(value, se, (x,), "one", stat, pivot, "ncx2")
+        inf = CountInference(value, se, (x,), "one", stat, pivot, "ncx2-adjusted")
         sizes: tuple[int, ...] = (n,)
         nobs = n
     else:
@@ -851,7 +855,7 @@ def kl_divergence(
             )
         pivot = Pivot(2 * n_eff * d_plug, df, 2 * n_eff, note)
         stat = partial(KL2_KERNELS[key], **opts)
-        inf = CountInference(value, se, (x, y), "two", stat, pivot, "ncx2")
+        inf = CountInference(value, se, (x, y), "two", stat, pivot, "ncx2-adjusted")
         sizes = (n, m)
         nobs = n + m
     _warn_infinite(value, "The KL divergence estimate", reason)
@@ -1049,7 +1053,7 @@ def mutual_information(
     df = (int((pr > 0).sum()) - 1) * (int((pc > 0).sum()) - 1)
     pivot = Pivot(2 * n_tot * float(mi_plugin(t)), df, 2 * n_tot)
     stat = partial(MI_KERNELS[key], **opts)
-    inf = CountInference(value, se, (t,), "table", stat, pivot, "ncx2")
+    inf = CountInference(value, se, (t,), "table", stat, pivot, "ncx2-adjusted")
     return KLEstimate(
         estimate=_scale(value, units),
         estimator=key,
@@ -1113,7 +1117,7 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
     n_eff = n * m / (n + m)
     df = int(((x + y) > 0).sum()) - 1
     pivot = Pivot(8 * n_eff * value, df, 8 * n_eff)
-    inf = CountInference(value, math.sqrt(var), (x, y), "two", js_plugin, pivot, "ncx2")
+    inf = CountInference(value, math.sqrt(var), (x, y), "two", js_plugin, pivot, "ncx2-adjusted")
     return KLEstimate(
         estimate=_scale(value, units),
         estimator="plugin",

@@ -196,22 +196,23 @@ def _column_walk(
     """
     N = labels.shape[1]
     flat = labels.ravel()
-    base = perm_of_row.astype(np.int64) * N
+    dtype = np.int32 if labels.size < 2**31 else np.int64
+    base = perm_of_row.astype(dtype) * dtype(N)
+    rows = rows.astype(dtype, copy=False)
     lab0 = flat[base + lists.idx_t[0][rows]]
     ld0 = lists.logd_t[0][rows]
     if k == 1:
-        # the first neighbour gives one of rho_1, nu_1; walk on to the first of the
-        # other label
+        # the first neighbour gives one of rho_1, nu_1; walk on to the first neighbour
+        # of the other label (column 1 for every row, then only the rows still looking)
         other = np.full(rows.size, np.nan)
         active = np.arange(rows.size)
-        pa, ba, la = rows, base, lab0
         for c in range(1, lists.L):
             if not active.size:
                 break
-            hit = flat[ba + lists.idx_t[c][pa]] != la
+            pa = rows[active]
+            hit = flat[base[active] + lists.idx_t[c][pa]] != lab0[active]
             other[active[hit]] = lists.logd_t[c][pa[hit]]
-            keep = ~hit
-            active, pa, ba, la = active[keep], pa[keep], ba[keep], la[keep]
+            active = active[~hit]
         out = np.where(lab0, other - ld0, ld0 - other)
         return out, active
     log_rho = np.full(rows.size, np.nan)
@@ -315,6 +316,7 @@ def permutation_null_wang(
             out[start : start + b] = d * t.mean(axis=1) + p.mean(axis=1) + const
         return out
 
+    # chunks of about 2^20 / (n L) permutations: their arrays stay in cache (measured)
     return run_chunks(task, n_resamples, n * L, rng, progress=progress, desc="permutations")
 
 

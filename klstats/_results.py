@@ -118,6 +118,7 @@ class Inference(Protocol):
 METHOD_LABELS = {
     "wald": "Wald (delta method)",
     "ncx2": "noncentral chi-square inversion",
+    "ncx2-adjusted": "noncentral chi-square inversion, variance-adjusted",
     "percentile": "bootstrap percentile",
     "basic": "bootstrap basic",
     "bca": "bootstrap BCa",
@@ -207,8 +208,9 @@ class KLEstimate:
             Significance level; the interval has nominal coverage ``1 - alpha``.
         method : str, optional
             One of :attr:`ci_methods`: ``"wald"`` (delta method), ``"ncx2"``
-            (noncentral chi-square inversion), ``"percentile"``, ``"basic"``, ``"bca"``
-            (bootstrap), ``"subsampling"`` (k-NN). ``None`` picks
+            (noncentral chi-square inversion), ``"ncx2-adjusted"`` (the same with the
+            variance of the statistic estimated from the data), ``"percentile"``,
+            ``"basic"``, ``"bca"`` (bootstrap), ``"subsampling"`` (k-NN). ``None`` picks
             :attr:`default_ci_method`, the method with honest coverage for this
             estimator (see the guide on intervals).
         n_resamples : int, optional

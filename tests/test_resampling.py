@@ -290,3 +290,64 @@ class TestBadInput:
     def test_bad_rng(self):
         with pytest.raises(TypeError, match="rng"):
             self.d.conf_int(method="bca", n_resamples=10, rng="seed")
+
+
+class TestAdjustedNcx2:
+    """The variance-adjusted inversion: s - lambda (1 - c) ~ ncx2(df, c lambda), with c
+    estimated as scale^2 se^2 / (4 s); limits checked with scipy.stats.ncx2 and the delta
+    standard error and G statistic computed here from their formulas."""
+
+    x = np.array([40.0, 25, 20, 10, 5])
+    q = np.array([0.1, 0.15, 0.2, 0.25, 0.3])
+
+    def _g(self, lam, s, df, c):
+        return stats.ncx2.cdf(s - lam * (1 - c), df, lam * c)
+
+    def test_limits_solve_the_adjusted_equations(self):
+        n = self.x.sum()
+        p = self.x / n
+        s = stats.power_divergence(self.x, n * self.q, lambda_="log-likelihood").statistic
+        lr = np.log(p / self.q)
+        se2 = (np.sum(p * lr**2) - np.sum(p * lr) ** 2) / n
+        c = (2 * n) ** 2 * se2 / (4 * s)
+        assert c < 0.9  # far from 1: the adjustment matters here
+        d = kls.kl_divergence(self.x, reference=self.q)
+        assert d.default_ci_method == "ncx2-adjusted"
+        lo, hi = d.conf_int()
+        scale = 2 * n
+        assert self._g(scale * hi, s, 4, c) == pytest.approx(0.025, abs=1e-7)
+        assert self._g(scale * lo, s, 4, c) == pytest.approx(0.975, abs=1e-7)
+        assert f"{c:.3g}" in d.conf_int().note
+        plain = d.conf_int(method="ncx2")
+        assert hi - lo < plain.high - plain.low  # c < 1: narrower than the plain inversion
+
+    def test_c_one_is_the_plain_inversion(self):
+        from klstats._inference import ncx2_adjusted_interval, ncx2_interval
+
+        for s, df in [(3.0, 4), (30.0, 4), (0.0, 2)]:
+            assert ncx2_adjusted_interval(s, df, 100.0, 1.0, 0.05) == ncx2_interval(
+                s, df, 100.0, 0.05
+            )
+
+    def test_confidence_set_when_g_is_not_monotone(self):
+        # c > 1 and s below df: G first rises; the interval is the whole acceptance set
+        from klstats._inference import ncx2_adjusted_interval
+
+        s, df, c, scale = 5.0, 9, 3.5, 100.0
+        lo, hi = ncx2_adjusted_interval(s, df, scale, c, 0.05)
+        lam = np.linspace(0, 3 * scale * hi, 3001)
+        g = self._g(lam, s, df, c)
+        accepted = lam[(g > 0.025) & (g < 0.975)]
+        assert lo == 0.0
+        assert hi * scale == pytest.approx(accepted.max(), abs=3 * (lam[1] - lam[0]))
+
+    def test_near_zero_c_is_close_to_one(self):
+        # P = Q: the two estimates behind c agree to first order
+        rng = np.random.default_rng(3)
+        q = np.array([0.4, 0.3, 0.2, 0.1])
+        notes = [
+            kls.kl_divergence(rng.multinomial(400, q), reference=q).conf_int().note
+            for _ in range(50)
+        ]
+        cs = [float(n.split("c = ")[1].split(" ")[0]) for n in notes]
+        assert 0.8 < np.median(cs) < 1.2
