@@ -166,11 +166,17 @@ class TestIndependence:
         np.testing.assert_array_equal(draws.sum(axis=1), np.broadcast_to(table.sum(0), (200, 3)))
 
 
-def _uniform_size_check(pvalues, levels=(0.05, 0.1)):
+def _uniform_size_check(pvalues, levels=(0.05, 0.1), *, exact=True):
+    """Rejection rate at each level within Monte Carlo error of the level; with
+    ``exact=False`` only not above it (a statistic with many ties, e.g. an infinite
+    plug-in, gives a valid but conservative test)."""
     R = len(pvalues)
     for a in levels:
         rate = np.mean(np.asarray(pvalues) <= a)
-        assert abs(rate - a) < 3.5 * math.sqrt(a * (1 - a) / R) + 1 / R, (a, rate)
+        tol = 3.5 * math.sqrt(a * (1 - a) / R) + 1 / R
+        assert rate - a < tol, (a, rate)
+        if exact:
+            assert a - rate < tol, (a, rate)
 
 
 class TestSizeUnderH0:
@@ -221,8 +227,11 @@ class TestSizeUnderH0:
                     pv.append(
                         kls.kl_test(x, y, estimator=estimator, n_resamples=199, rng=rng).pvalue
                     )
-        _uniform_size_check(pv, levels=(0.01, 0.05, 0.1))
-        assert stats.kstest(pv, "uniform").pvalue > 1e-3
+        # the plug-in (and Miller-Madow, built on it) is often inf here: ties at inf
+        finite = estimator in ("zhang", "dirichlet")
+        _uniform_size_check(pv, levels=(0.01, 0.05, 0.1), exact=finite)
+        if finite:
+            assert stats.kstest(pv, "uniform").pvalue > 1e-3
 
     @pytest.mark.slow
     def test_montecarlo_and_independence_slow(self):
