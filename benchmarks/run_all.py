@@ -138,25 +138,46 @@ def benchmarks(quick: bool) -> list[tuple[str, list[str], callable]]:
     ]
 
 
-def table(rows: list[dict]) -> str:
-    lines = [
-        "| benchmark | task | baseline | baseline (s) | klstats (s) | ratio |",
-        "|---|---|---|---|---|---|",
+HEADER = ("benchmark", "task", "baseline", "baseline (s)", "klstats (s)", "ratio")
+
+
+def _cells(r: dict) -> list[str]:
+    ratio = r["baseline_s"] / r["klstats_s"] if r["klstats_s"] > 0 else float("nan")
+    return [
+        r["benchmark"],
+        r["task"],
+        r["baseline"],
+        f"{r['baseline_s']:.3g}",
+        f"{r['klstats_s']:.3g}",
+        f"{ratio:,.3g}",
     ]
-    for r in rows:
-        ratio = r["baseline_s"] / r["klstats_s"] if r["klstats_s"] > 0 else float("nan")
-        lines.append(
-            f"| {r['benchmark']} | {r['task']} | {r['baseline']} | {r['baseline_s']:.3g} | "
-            f"{r['klstats_s']:.3g} | {ratio:,.3g} |"
-        )
+
+
+def table(rows: list[dict]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def rst_table(rows: list[dict]) -> str:
+    """A reStructuredText simple table (for the documentation)."""
+    body = [_cells(r) for r in rows]
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(HEADER)]
+    line = "  ".join("=" * w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    out = [line, fmt.format(*HEADER).rstrip(), line]
+    out += [fmt.format(*b).rstrip() for b in body]
+    return "\n".join([*out, line])
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (a few minutes)")
     ap.add_argument("--only", default=None, help="comma-separated benchmark file names")
-    ap.add_argument("--out", default=None, help="also write the table to this file")
+    ap.add_argument(
+        "--out", default=None, help="also write the table to this file (.rst: reStructuredText)"
+    )
     ap.add_argument("--log", default=None, help="directory for each benchmark's full output")
     args = ap.parse_args(argv)
     rows: list[dict] = []
@@ -190,7 +211,9 @@ def main(argv=None) -> int:
     text = table(rows)
     print(text)
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        out = Path(args.out)
+        body = rst_table(rows) if out.suffix == ".rst" else text
+        out.write_text(body + "\n", encoding="utf-8")
     return 1 if failed else 0
 
 

@@ -177,7 +177,8 @@ def test_exact_test_has_no_null_law(plt):
 
 
 def test_counts_of_a_test_without_counts(plt):
-    res = kls.vuong_test(np.array([0.1, 0.3, -0.2, 0.4]), np.zeros(4), n_params=(1, 1))
+    with pytest.warns(kls.SmallSampleWarning, match="Vuong"):  # n = 4 < 100
+        res = kls.vuong_test(np.array([0.1, 0.3, -0.2, 0.4]), np.zeros(4), n_params=(1, 1))
     with pytest.raises(ValueError, match="no observed and expected counts"):
         res.plot(kind="counts")
 
@@ -250,7 +251,8 @@ def test_confidence_interval_without_distribution(plt):
 
 
 def test_estimate_without_any_distribution(plt):
-    res = kls.vuong_test(np.array([0.1, 0.3, -0.2, 0.4]), np.zeros(4), n_params=(1, 1))
+    with pytest.warns(kls.SmallSampleWarning, match="Vuong"):  # n = 4 < 100
+        res = kls.vuong_test(np.array([0.1, 0.3, -0.2, 0.4]), np.zeros(4), n_params=(1, 1))
     with pytest.raises(ValueError, match="cannot be bootstrapped"):
         res.effect.plot()
 
