@@ -28,7 +28,8 @@ from ._knn import (
     kl_divergence_knn,
     mutual_information_knn,
 )
-from ._resampling import resampling_pvalue, run_chunks, spawn
+from ._permutation import _result
+from ._resampling import run_chunks, spawn
 from ._results import KLEstimate, KLTestResult
 
 __all__: list[str] = []
@@ -39,36 +40,6 @@ _BATCH_ELEMENTS = 1 << 21
 _MAX_LIST_ENTRIES = 60_000_000
 # expected number of points per permutation whose list runs short
 _SHORT_PER_PERMUTATION = 0.05
-
-
-def _result(effect, observed, null, method, null_hypothesis, title, distribution, notes, B):
-    pvalue = resampling_pvalue(observed, null)
-    extras: dict[str, Any] = {"n_resamples": B}
-    n_bad = int((~np.isfinite(null)).sum())
-    if n_bad:
-        extras["n_infinite_null"] = n_bad
-        notes.append(f"{n_bad} of {B} resampled statistics are not finite (kept).")
-    notes.append(
-        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {B} {distribution} draws "
-        "(ties within floating-point noise count as >=)."
-    )
-    return KLTestResult(
-        statistic=observed / effect._divisor,
-        pvalue=pvalue,
-        df=None,
-        nobs=effect.nobs,
-        method=method,
-        null_hypothesis=null_hypothesis,
-        estimate=effect.estimate,
-        units=effect.units,
-        estimator=effect.estimator,
-        distribution=distribution,
-        title=title,
-        effect=effect,
-        null_distribution=null / effect._divisor,
-        extras=extras,
-        notes=tuple(notes),
-    )
 
 
 # =========================================================================== neighbour lists
@@ -377,15 +348,15 @@ def kl_test_knn(
         notes[0] = "Label permutations of the pooled sample, each estimated afresh."
         null = _direct_permutations(inf.statistic, xs, ys, B, perm_rng, progress)
     return _result(
-        effect,
-        inf.estimate,
-        null,
-        "permutation",
-        "P = Q (both samples come from one distribution)",
-        "Permutation test of P = Q (k-NN KL statistic)",
-        "permutation",
-        notes,
-        B,
+        effect=effect,
+        observed=inf.estimate,
+        null=null,
+        method="permutation",
+        null_hypothesis="P = Q (both samples come from one distribution)",
+        title="Permutation test of P = Q (k-NN KL statistic)",
+        distribution="permutation",
+        notes=notes,
+        n_resamples=B,
     )
 
 
@@ -427,15 +398,15 @@ def _montecarlo_knn(
 
     null = run_chunks(task, B, n * d, rng, progress=progress, desc="Monte Carlo")
     return _result(
-        effect,
-        inf.estimate,
-        null,
-        "montecarlo",
-        "P equals the reference distribution Q",
-        "Monte Carlo goodness-of-fit test (k-NN KL statistic)",
-        "Monte Carlo",
-        ["Null samples of size n drawn from the reference."],
-        B,
+        effect=effect,
+        observed=inf.estimate,
+        null=null,
+        method="montecarlo",
+        null_hypothesis="P equals the reference distribution Q",
+        title="Monte Carlo goodness-of-fit test (k-NN KL statistic)",
+        distribution="Monte Carlo",
+        notes=["Null samples of size n drawn from the reference."],
+        n_resamples=B,
     )
 
 
@@ -468,13 +439,13 @@ def independence_test_knn(
         task, B, n * (xs.shape[1] + ys.shape[1]), perm_rng, progress=progress, desc="permutations"
     )
     return _result(
-        effect,
-        inf.estimate,
-        null,
-        "permutation",
-        "X and Y are independent",
-        "Permutation test of independence (KSG statistic)",
-        "permutation",
-        ["Rows of y permuted against x."],
-        B,
+        effect=effect,
+        observed=inf.estimate,
+        null=null,
+        method="permutation",
+        null_hypothesis="X and Y are independent",
+        title="Permutation test of independence (KSG statistic)",
+        distribution="permutation",
+        notes=["Rows of y permuted against x."],
+        n_resamples=B,
     )

@@ -64,11 +64,11 @@ def _result(
     n_resamples: int,
 ) -> KLTestResult:
     pvalue = resampling_pvalue(observed, null)
-    n_inf = int(np.isinf(null).sum())
+    n_bad = int((~np.isfinite(null)).sum())
     extras: dict[str, Any] = {"n_resamples": n_resamples}
-    if n_inf:
-        extras["n_infinite_null"] = n_inf
-        notes.append(f"{n_inf} of {n_resamples} resampled statistics are infinite (kept).")
+    if n_bad:
+        extras["n_infinite_null"] = n_bad
+        notes.append(f"{n_bad} of {n_resamples} resampled statistics are not finite (kept).")
     notes.append(
         f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} {distribution} "
         "draws (ties within floating-point noise count as >=)."
