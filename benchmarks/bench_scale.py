@@ -219,7 +219,7 @@ import dask
 import dask.array as da
 from distributed import Client, LocalCluster
 import klstats as kls
-import klstats._dask as kdask
+import klstats._adapters._dask as kdask
 if {blocks}:
     kdask.TREE_MEMORY_FRACTION = 0.0  # force the blockwise strategy
 with LocalCluster(n_workers=1, threads_per_worker={workers}, processes=False,

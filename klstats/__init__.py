@@ -6,7 +6,13 @@ them (G-tests, likelihood-ratio tests, resampling tests) and statsmodels-style r
 """
 
 from . import datasets
-from ._discrete import (
+from ._base._warnings import (
+    DegenerateDataWarning,
+    InfiniteEstimateWarning,
+    KLStatsWarning,
+    SmallSampleWarning,
+)
+from ._estimators._discrete import (
     cross_entropy,
     entropy,
     jensen_shannon,
@@ -14,19 +20,13 @@ from ._discrete import (
     mutual_information,
     tabulate,
 )
-from ._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
-from ._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
-from ._lrtests import lr_test, lr_test_distributions, vuong_test
-from ._permutation import independence_test, kl_test
-from ._plotting import plot_knn_k
-from ._resampling import BootstrapDistribution
-from ._results import ConfidenceInterval, KLEstimate, KLTestResult
-from ._warnings import (
-    DegenerateDataWarning,
-    InfiniteEstimateWarning,
-    KLStatsWarning,
-    SmallSampleWarning,
-)
+from ._estimators._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
+from ._hypotests._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
+from ._hypotests._lrtests import lr_test, lr_test_distributions, vuong_test
+from ._hypotests._permutation import independence_test, kl_test
+from ._inference._resampling import BootstrapDistribution
+from ._results._classes import ConfidenceInterval, KLEstimate, KLTestResult
+from ._results._plotting import plot_knn_k
 
 __version__ = "0.1.0.dev0"
 

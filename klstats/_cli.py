@@ -101,7 +101,7 @@ def _series(values, index):
 
 
 def _gof(args: argparse.Namespace):
-    from ._gtests import g_test
+    from ._hypotests._gtests import g_test
 
     df = _read(args.file)
     index = _labels(df, args.label, args.file)
@@ -127,7 +127,7 @@ def _gof(args: argparse.Namespace):
 def _independence(args: argparse.Namespace):
     import pandas as pd
 
-    from ._gtests import g_test_independence
+    from ._hypotests._gtests import g_test_independence
 
     df = _read(args.file)
     if args.table:
@@ -155,7 +155,7 @@ def _independence(args: argparse.Namespace):
 
 
 def _kl(args: argparse.Namespace):
-    from ._discrete import kl_divergence, tabulate
+    from ._estimators._discrete import kl_divergence, tabulate
 
     df = _read(args.file)
     if args.p is not None:
@@ -178,7 +178,7 @@ def _kl(args: argparse.Namespace):
     if _is_discrete(x) and _is_discrete(y) and args.estimator not in ("wang", "adaptive"):
         px, qy = tabulate(x.astype(str), y.astype(str))
         return kl_divergence(px, qy, estimator=args.estimator or "zhang", base=args.base)
-    from ._knn import kl_divergence_knn
+    from ._estimators._knn import kl_divergence_knn
 
     xs = _numeric(x, args.x, args.file).to_numpy()
     ys = _numeric(y, args.y, args.file).to_numpy()
@@ -197,7 +197,7 @@ def _is_discrete(values) -> bool:
 
 
 def _compare(args: argparse.Namespace):
-    from ._permutation import kl_test
+    from ._hypotests._permutation import kl_test
 
     df = _read(args.file)
     group = _column(df, args.group, args.file)
@@ -228,7 +228,7 @@ def _compare(args: argparse.Namespace):
         discrete = False
     opts: dict[str, Any] = {"n_resamples": args.n_resamples, "rng": args.seed}
     if discrete:
-        from ._discrete import tabulate
+        from ._estimators._discrete import tabulate
 
         if args.weight is not None:
             w = _numeric(_column(df, args.weight, args.file), args.weight, args.file, counts=True)
@@ -251,7 +251,7 @@ def _compare(args: argparse.Namespace):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ._demo import run
+    from ._report._demo import run
 
     return run()
 

@@ -28,7 +28,13 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats._discrete import ENTROPY_KERNELS, KL1_KERNELS, KL2_KERNELS, MI_KERNELS, h_grassberger
+from klstats._estimators._discrete import (
+    ENTROPY_KERNELS,
+    KL1_KERNELS,
+    KL2_KERNELS,
+    MI_KERNELS,
+    h_grassberger,
+)
 
 P3 = np.array([0.5, 0.3, 0.2])
 Q3 = np.array([0.2, 0.3, 0.5])

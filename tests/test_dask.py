@@ -28,8 +28,8 @@ distributed = pytest.importorskip("distributed")
 
 import klstats as kls  # noqa: E402
 from klstats import DegenerateDataWarning  # noqa: E402
-from klstats import _dask as kdask  # noqa: E402
-from klstats._validation import cross_tabulate  # noqa: E402
+from klstats._adapters import _dask as kdask  # noqa: E402
+from klstats._base._validation import cross_tabulate  # noqa: E402
 
 TOL = 1e-12
 

@@ -880,7 +880,7 @@ class TestBadInput:
 
 
 def test_demo_section_runs_quietly(capsys):
-    from klstats import _demo
+    from klstats._report import _demo
 
     assert _demo.g_tests in _demo.SECTIONS
     with warnings.catch_warnings():

@@ -16,9 +16,9 @@ import pytest
 from scipy import special, stats
 
 import klstats as kls
-import klstats._knn_resampling as kr
-from klstats._knn import _adaptive_nats
-from klstats._resampling import spawn, subsampling_interval
+import klstats._hypotests._knn_resampling as kr
+from klstats._estimators._knn import _adaptive_nats
+from klstats._inference._resampling import spawn, subsampling_interval
 
 
 def _wang_brute(x, y, k=1):

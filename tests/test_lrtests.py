@@ -19,7 +19,7 @@ from scipy import integrate, optimize, stats
 from statsmodels.base.model import GenericLikelihoodModel
 
 import klstats as kls
-from klstats._lrtests import _NESTINGS, _wchisq_sf
+from klstats._hypotests._lrtests import _NESTINGS, _wchisq_sf
 
 REF = Path(__file__).parent / "reference"
 

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats._discrete import kl1_plugin, kl2_zhang, mi_plugin
+from klstats._estimators._discrete import kl1_plugin, kl2_zhang, mi_plugin
 
 
 def _raw(counts):
@@ -158,7 +158,7 @@ class TestIndependence:
         np.testing.assert_array_equal(res.null_distribution, ref.null_distribution)
 
     def test_margins_fixed_in_null(self):
-        from klstats._resampling import random_tables
+        from klstats._inference._resampling import random_tables
 
         table = np.array([[5.0, 0, 3], [0, 0, 0], [2, 4, 1]])
         draws = random_tables(table, 200, np.random.default_rng(1))

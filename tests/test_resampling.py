@@ -16,9 +16,9 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats import _resampling
-from klstats._discrete import h_miller_madow, kl1_plugin, kl2_zhang, mi_plugin
-from klstats._resampling import (
+from klstats._estimators._discrete import h_miller_madow, kl1_plugin, kl2_zhang, mi_plugin
+from klstats._inference import _resampling
+from klstats._inference._resampling import (
     count_jackknife,
     multinomial,
     quantile_sorted,
@@ -322,7 +322,7 @@ class TestAdjustedNcx2:
         assert hi - lo < plain.high - plain.low  # c < 1: narrower than the plain inversion
 
     def test_c_one_is_the_plain_inversion(self):
-        from klstats._inference import ncx2_adjusted_interval, ncx2_interval
+        from klstats._inference._intervals import ncx2_adjusted_interval, ncx2_interval
 
         for s, df in [(3.0, 4), (30.0, 4), (0.0, 2)]:
             assert ncx2_adjusted_interval(s, df, 100.0, 1.0, 0.05) == ncx2_interval(
@@ -331,7 +331,7 @@ class TestAdjustedNcx2:
 
     def test_confidence_set_when_g_is_not_monotone(self):
         # c > 1 and s below df: G first rises; the interval is the whole acceptance set
-        from klstats._inference import ncx2_adjusted_interval
+        from klstats._inference._intervals import ncx2_adjusted_interval
 
         s, df, c, scale = 5.0, 9, 3.5, 100.0
         lo, hi = ncx2_adjusted_interval(s, df, scale, c, 0.05)

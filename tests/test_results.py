@@ -20,7 +20,7 @@ from statsmodels.iolib.summary import Summary
 
 import klstats as kls
 from klstats import KLEstimate, KLTestResult
-from klstats._summary import Block, fmt, fmt_pvalue
+from klstats._results._summary import Block, fmt, fmt_pvalue
 
 X = np.array([30, 20, 10, 5, 0])
 Y = np.array([25, 25, 10, 4, 1])

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 import klstats as kls
-from klstats._resampling import (
+from klstats._inference._resampling import (
     BOOTSTRAP_METHODS,
     bootstrap_limits,
     count_bootstrap,
@@ -171,7 +171,7 @@ def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float =
 def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05):
     """klstats._inference.ncx2_adjusted_interval for many data sets at once (bisection
     on a grid-bracketed decreasing branch; checked against the public function)."""
-    from klstats._inference import C_RANGE
+    from klstats._inference._intervals import C_RANGE
 
     s = np.maximum(np.asarray(s, dtype=float), 0.0)
     with np.errstate(all="ignore"):

@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from scipy import integrate, optimize, special, stats
 
-from ._inference import Pivot, ncx2_interval, wald_interval
-from ._results import KLEstimate, KLTestResult
-from ._summary import Block, fmt, fmt_pvalue
-from ._validation import as_samples, check_choice, check_int, check_real, check_rng
-from ._warnings import DegenerateDataWarning, SmallSampleWarning
+from .._base._validation import as_samples, check_choice, check_int, check_real, check_rng
+from .._base._warnings import DegenerateDataWarning, SmallSampleWarning
+from .._inference._intervals import Pivot, ncx2_interval, wald_interval
+from .._results._classes import KLEstimate, KLTestResult
+from .._results._summary import Block, fmt, fmt_pvalue
 
 __all__ = ["lr_test", "lr_test_distributions", "vuong_test"]
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from ._warnings import DegenerateDataWarning
+from .._base._warnings import DegenerateDataWarning
 
 __all__ = ["BootstrapDistribution"]
 
@@ -600,7 +600,7 @@ def subsampling_interval(
     progress: bool | None = None,
 ) -> tuple[float, float, str | None, BootstrapDistribution]:
     """Subsampling interval of a k-NN estimate with its note and distribution."""
-    from ._validation import check_rng
+    from .._base._validation import check_rng
 
     B = DEFAULT_N_SUBSAMPLES if n_resamples is None else n_resamples
     dist, f = subsampling_distribution(

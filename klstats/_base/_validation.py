@@ -30,7 +30,7 @@ def materialise(x: Any, name: str) -> Any:
     """Counts or probabilities given as a Dask collection, computed (they are small)."""
     if not is_dask(x):
         return x
-    from ._dask import compute_small
+    from .._adapters._dask import compute_small
 
     return compute_small(x, name)
 
@@ -300,7 +300,7 @@ def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
     """Counts of raw labels (in no particular order), the declared categories of a
     Categorical (else None) and the labels' name. Dask input is counted by Dask."""
     if is_dask(x):
-        from ._dask import label_counts as dask_label_counts
+        from .._adapters._dask import label_counts as dask_label_counts
 
         return dask_label_counts(x, name)
     s = as_labels(x, name)
@@ -311,7 +311,7 @@ def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
 def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.DataFrame:
     """Cross-tabulate two equal-length label sequences (Dask ones by Dask)."""
     if is_dask(x) or is_dask(y):
-        from ._dask import cross_tabulate as dask_cross_tabulate
+        from .._adapters._dask import cross_tabulate as dask_cross_tabulate
 
         return dask_cross_tabulate(x, y, names)
     sx, sy = as_labels(x, names[0]), as_labels(y, names[1])

@@ -18,10 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._discrete import kl1_plugin, kl_divergence, mi_plugin, mutual_information
-from ._results import KLEstimate, KLTestResult
-from ._summary import Block, fmt
-from ._validation import (
+from .._base._validation import (
     align_counts,
     as_counts,
     as_counts_like_probs,
@@ -34,7 +31,10 @@ from ._validation import (
     cross_tabulate,
     materialise,
 )
-from ._warnings import DegenerateDataWarning, InfiniteEstimateWarning, SmallSampleWarning
+from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, SmallSampleWarning
+from .._estimators._discrete import kl1_plugin, kl_divergence, mi_plugin, mutual_information
+from .._results._classes import KLEstimate, KLTestResult
+from .._results._summary import Block, fmt
 
 __all__ = ["g_test", "g_test_homogeneity", "g_test_independence", "g_test_power"]
 

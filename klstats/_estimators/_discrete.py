@@ -20,9 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, special
 
-from ._inference import CountInference, Pivot
-from ._results import KLEstimate
-from ._validation import (
+from .._base._validation import (
     Counts,
     Units,
     align_counts,
@@ -37,7 +35,9 @@ from ._validation import (
     label_counts,
     materialise,
 )
-from ._warnings import InfiniteEstimateWarning
+from .._base._warnings import InfiniteEstimateWarning
+from .._inference._intervals import CountInference, Pivot
+from .._results._classes import KLEstimate
 
 __all__ = [
     "cross_entropy",
@@ -529,7 +529,7 @@ def _estimator(name: str, allowed: tuple[str, ...], options: Mapping[str, Any], 
     if opts.get("lambda_") is not None:
         check_real(opts["lambda_"], "lambda_", low=0.0, high=1.0)
     if opts.get("alphabet_size") is not None:
-        from ._validation import check_int
+        from .._base._validation import check_int
 
         opts["alphabet_size"] = check_int(opts["alphabet_size"], "alphabet_size", minimum=1)
     return key, opts

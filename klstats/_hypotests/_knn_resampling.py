@@ -21,16 +21,16 @@ import numpy as np
 from scipy import special, stats
 from scipy.spatial import cKDTree
 
-from ._knn import (
+from .._estimators._knn import (
     _RADIUS_SLACK,
     _TREE_OPTIONS,
     _jitter,
     kl_divergence_knn,
     mutual_information_knn,
 )
+from .._inference._resampling import run_chunks, spawn
+from .._results._classes import KLEstimate, KLTestResult
 from ._permutation import _result
-from ._resampling import run_chunks, spawn
-from ._results import KLEstimate, KLTestResult
 
 __all__: list[str] = []
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from .._base._validation import check_rng
 from ._resampling import (
     BOOTSTRAP_METHODS,
     DEFAULT_N_BOOTSTRAP,
@@ -23,7 +24,6 @@ from ._resampling import (
     interval_from_distribution,
     make_distribution,
 )
-from ._validation import check_rng
 
 __all__: list[str] = []
 

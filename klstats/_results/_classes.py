@@ -17,8 +17,8 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
+from .._base._validation import check_alpha, check_choice, check_int
 from ._summary import Block, as_markdown, build_summary, fmt, fmt_pvalue, jsonable, versions
-from ._validation import check_alpha, check_choice, check_int
 
 __all__ = ["ConfidenceInterval", "KLEstimate", "KLTestResult"]
 

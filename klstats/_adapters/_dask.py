@@ -44,9 +44,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _knn
-from ._validation import as_samples, check_rng, is_dask
-from ._warnings import InfiniteEstimateWarning
+from .._base._validation import as_samples, check_rng, is_dask
+from .._base._warnings import InfiniteEstimateWarning
+from .._estimators import _knn
 
 __all__: list[str] = []  # private module
 

@@ -23,8 +23,7 @@ import numpy as np
 from scipy import special
 from scipy.spatial import cKDTree
 
-from ._results import KLEstimate
-from ._validation import (
+from .._base._validation import (
     as_samples,
     check_base,
     check_choice,
@@ -33,7 +32,8 @@ from ._validation import (
     count_duplicate_rows,
     is_dask,
 )
-from ._warnings import DegenerateDataWarning, InfiniteEstimateWarning
+from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning
+from .._results._classes import KLEstimate
 
 __all__ = ["entropy_knn", "kl_divergence_knn", "mutual_information_knn"]
 
@@ -114,7 +114,7 @@ class KnnInference:
     ) -> tuple[float, float, str | None, Any]:
         if method != "subsampling":
             raise ValueError(self.unavailable_reason)
-        from ._resampling import subsampling_interval
+        from .._inference._resampling import subsampling_interval
 
         key = None
         if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
@@ -907,7 +907,7 @@ def kl_divergence_knn(
     if max_k is not None:
         max_k = check_int(max_k, "max_k", minimum=1)
     if is_dask(x) or is_dask(y):
-        from ._dask import kl_divergence_knn as dask_kl
+        from .._adapters._dask import kl_divergence_knn as dask_kl
 
         return dask_kl(x, y, reference, k, key, units, ties, std, alg_choice, workers, rng)
     xs = as_samples(x, "x", copy=False)
@@ -1145,7 +1145,7 @@ def entropy_knn(
     alg_choice = _check_algorithm(algorithm)
     workers = _check_workers(workers)
     if is_dask(x):
-        from ._dask import entropy_knn as dask_entropy
+        from .._adapters._dask import entropy_knn as dask_entropy
 
         return dask_entropy(x, k, units, ties, std, alg_choice, workers, rng)
     xs = as_samples(x, "x", copy=False)

@@ -173,7 +173,7 @@ def versions() -> dict[str, str]:
     import scipy
     import statsmodels
 
-    from . import __version__
+    from .. import __version__
 
     return {
         "klstats": __version__,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validation import check_alpha, check_int, check_rng
+from .._base._validation import check_alpha, check_int, check_rng
 
 __all__ = ["plot_knn_k"]
 
@@ -421,7 +421,7 @@ def plot_knn_k(
     """
     check(ax)
     if func is None:
-        from ._knn import kl_divergence_knn
+        from .._estimators._knn import kl_divergence_knn
 
         func = kl_divergence_knn
     if not callable(func):

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._discrete import (
+from .._base._validation import check_choice, check_int, check_rng, is_dask
+from .._estimators._discrete import (
     KL1_KERNELS,
     KL_ESTIMATORS,
     MI_ESTIMATORS,
@@ -25,8 +26,8 @@ from ._discrete import (
     kl_divergence,
     mutual_information,
 )
-from ._inference import CountInference
-from ._resampling import (
+from .._inference._intervals import CountInference
+from .._inference._resampling import (
     check_integer_counts,
     multinomial_draws,
     permute_two_samples,
@@ -34,8 +35,7 @@ from ._resampling import (
     resampling_pvalue,
     run_chunks,
 )
-from ._results import KLEstimate, KLTestResult
-from ._validation import check_choice, check_int, check_rng, is_dask
+from .._results._classes import KLEstimate, KLTestResult
 
 __all__ = ["independence_test", "kl_test"]
 
@@ -393,7 +393,7 @@ def independence_test(
 def _reject_continuous_labels(a: Any, name: str) -> None:
     """Float labels that are not whole numbers are almost surely continuous data."""
     if is_dask(a):  # one number from Dask rather than every label
-        from ._dask import fractional_labels
+        from .._adapters._dask import fractional_labels
 
         values = fractional_labels(a)
     else:

@@ -1,0 +1,1 @@
+"""Bottom layer: input validation, units, options and warnings (imports nothing from klstats)."""

@@ -1,0 +1,1 @@
+"""Estimators: discrete (count) and k-nearest-neighbour."""

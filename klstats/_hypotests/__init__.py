@@ -1,0 +1,1 @@
+"""Hypothesis tests: G-tests, permutation and k-NN resampling tests, likelihood-ratio tests."""

@@ -1,0 +1,1 @@
+"""Inference machinery: count intervals, bootstrap, subsampling and the resampling engine."""

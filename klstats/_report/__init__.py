@@ -1,0 +1,1 @@
+"""Top layer: the demo and reports (the command line is klstats._cli, next to __main__)."""

@@ -1,0 +1,1 @@
+"""Result classes, their summaries and their plots (imported by estimators and tests)."""
