@@ -28,7 +28,7 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats._estimators._discrete import (
+from klstats._kernels._counts import (
     ENTROPY_KERNELS,
     KL1_KERNELS,
     KL2_KERNELS,

@@ -15,7 +15,7 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats._estimators._discrete import kl1_plugin, kl2_zhang, mi_plugin
+from klstats._kernels._counts import kl1_plugin, kl2_zhang, mi_plugin
 
 
 def _raw(counts):

@@ -16,7 +16,6 @@ import pytest
 from scipy import stats
 
 import klstats as kls
-from klstats._estimators._discrete import h_miller_madow, kl1_plugin, kl2_zhang, mi_plugin
 from klstats._inference import _resampling
 from klstats._inference._resampling import (
     count_jackknife,
@@ -25,6 +24,7 @@ from klstats._inference._resampling import (
     resample_counts,
     resampling_pvalue,
 )
+from klstats._kernels._counts import h_miller_madow, kl1_plugin, kl2_zhang, mi_plugin
 
 X = np.array([12.0, 7, 3, 1, 5])
 Y = np.array([9.0, 9, 4, 3, 2])

@@ -32,7 +32,8 @@ from .._base._validation import (
     materialise,
 )
 from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, SmallSampleWarning
-from .._estimators._discrete import kl1_plugin, kl_divergence, mi_plugin, mutual_information
+from .._estimators._discrete import kl_divergence, mutual_information
+from .._kernels._counts import kl1_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
 from .._results._summary import Block, fmt
 

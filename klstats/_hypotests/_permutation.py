@@ -19,7 +19,6 @@ import pandas as pd
 
 from .._base._validation import check_choice, check_int, check_rng, is_dask
 from .._estimators._discrete import (
-    KL1_KERNELS,
     KL_ESTIMATORS,
     MI_ESTIMATORS,
     _as_mi_table,
@@ -35,6 +34,7 @@ from .._inference._resampling import (
     resampling_pvalue,
     run_chunks,
 )
+from .._kernels._counts import KL1_KERNELS
 from .._results._classes import KLEstimate, KLTestResult
 
 __all__ = ["independence_test", "kl_test"]

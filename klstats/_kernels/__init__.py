@@ -1,0 +1,1 @@
+"""Pure numerical kernels: count formulas (and, later, random tables and neighbour search)."""
