@@ -22,8 +22,9 @@ from ._estimators._discrete import (
 )
 from ._estimators._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
 from ._hypotests._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
-from ._hypotests._lrtests import lr_test, lr_test_distributions, vuong_test
+from ._hypotests._lr import lr_test, lr_test_distributions
 from ._hypotests._permutation import independence_test, kl_test
+from ._hypotests._vuong import vuong_test
 from ._inference._resampling import BootstrapDistribution
 from ._results._classes import ConfidenceInterval, KLEstimate, KLTestResult
 from ._results._plotting import plot_knn_k

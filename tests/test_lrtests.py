@@ -1,4 +1,4 @@
-"""Likelihood-ratio tests and Vuong's test (klstats._lrtests).
+"""Likelihood-ratio tests and Vuong's test (klstats._hypotests._lr, _families, _vuong).
 
 External references: statsmodels (compare_lr_test, llr/llr_pvalue, deviances), R lmtest
 and pscl (tests/reference/lrtest.R, vuong.R and their CSV output), R MASS::fitdistr,
@@ -19,7 +19,8 @@ from scipy import integrate, optimize, stats
 from statsmodels.base.model import GenericLikelihoodModel
 
 import klstats as kls
-from klstats._hypotests._lrtests import _NESTINGS, _wchisq_sf
+from klstats._hypotests._families import _NESTINGS
+from klstats._hypotests._vuong import _wchisq_sf
 
 REF = Path(__file__).parent / "reference"
 

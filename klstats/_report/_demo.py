@@ -13,8 +13,9 @@ from .. import datasets
 from .._estimators._discrete import entropy, kl_divergence
 from .._estimators._knn import kl_divergence_knn, mutual_information_knn
 from .._hypotests._gtests import g_test, g_test_independence
-from .._hypotests._lrtests import lr_test_distributions, vuong_test
+from .._hypotests._lr import lr_test_distributions
 from .._hypotests._permutation import kl_test
+from .._hypotests._vuong import vuong_test
 
 __all__: list[str] = []
 
