@@ -26,8 +26,8 @@ from ._hypotests._lr import lr_test, lr_test_distributions
 from ._hypotests._permutation import independence_test, kl_test
 from ._hypotests._vuong import vuong_test
 from ._inference._resampling import BootstrapDistribution
+from ._report._knn_plot import plot_knn_k
 from ._results._classes import ConfidenceInterval, KLEstimate, KLTestResult
-from ._results._plotting import plot_knn_k
 
 __version__ = "0.1.0.dev0"
 

@@ -17,21 +17,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._dask_counts import compute_small, is_dask
+from ._dask_counts import cross_tabulate as dask_cross_tabulate
+from ._dask_counts import label_counts as dask_label_counts
+
 __all__: list[str] = []  # private module
-
-
-def is_dask(obj: Any) -> bool:
-    """A Dask collection, recognised without importing Dask (an optional extra)."""
-    module = getattr(type(obj), "__module__", None) or ""
-    return module.startswith("dask") and hasattr(obj, "__dask_graph__")
 
 
 def materialise(x: Any, name: str) -> Any:
     """Counts or probabilities given as a Dask collection, computed (they are small)."""
     if not is_dask(x):
         return x
-    from .._adapters._dask import compute_small
-
     return compute_small(x, name)
 
 
@@ -300,8 +296,6 @@ def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
     """Counts of raw labels (in no particular order), the declared categories of a
     Categorical (else None) and the labels' name. Dask input is counted by Dask."""
     if is_dask(x):
-        from .._adapters._dask import label_counts as dask_label_counts
-
         return dask_label_counts(x, name)
     s = as_labels(x, name)
     categories = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
@@ -311,8 +305,6 @@ def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
 def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.DataFrame:
     """Cross-tabulate two equal-length label sequences (Dask ones by Dask)."""
     if is_dask(x) or is_dask(y):
-        from .._adapters._dask import cross_tabulate as dask_cross_tabulate
-
         return dask_cross_tabulate(x, y, names)
     sx, sy = as_labels(x, names[0]), as_labels(y, names[1])
     if len(sx) != len(sy):

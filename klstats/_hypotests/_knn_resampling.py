@@ -30,7 +30,7 @@ from .._estimators._knn import (
 )
 from .._inference._resampling import run_chunks, spawn
 from .._results._classes import KLEstimate, KLTestResult
-from ._permutation import _result
+from ._resampling_result import _result
 
 __all__: list[str] = []
 

@@ -31,11 +31,11 @@ from .._inference._resampling import (
     multinomial_draws,
     permute_two_samples,
     random_tables,
-    resampling_pvalue,
     run_chunks,
 )
 from .._kernels._counts import KL1_KERNELS
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLTestResult
+from ._resampling_result import _result
 
 __all__ = ["independence_test", "kl_test"]
 
@@ -45,51 +45,6 @@ KSG_ESTIMATORS = ("ksg1", "ksg2")
 
 def _is_continuous_dist(obj: Any) -> bool:
     return hasattr(obj, "pdf") and hasattr(obj, "rvs")
-
-
-def _null_in_units(null: np.ndarray, effect: KLEstimate) -> np.ndarray:
-    return null / effect._divisor
-
-
-def _result(
-    *,
-    effect: KLEstimate,
-    observed: float,
-    null: np.ndarray,
-    method: str,
-    null_hypothesis: str,
-    title: str,
-    distribution: str,
-    notes: list[str],
-    n_resamples: int,
-) -> KLTestResult:
-    pvalue = resampling_pvalue(observed, null)
-    n_bad = int((~np.isfinite(null)).sum())
-    extras: dict[str, Any] = {"n_resamples": n_resamples}
-    if n_bad:
-        extras["n_infinite_null"] = n_bad
-        notes.append(f"{n_bad} of {n_resamples} resampled statistics are not finite (kept).")
-    notes.append(
-        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} {distribution} "
-        "draws (ties within floating-point noise count as >=)."
-    )
-    return KLTestResult(
-        statistic=observed / effect._divisor,
-        pvalue=pvalue,
-        df=None,
-        nobs=effect.nobs,
-        method=method,
-        null_hypothesis=null_hypothesis,
-        estimate=effect.estimate,
-        units=effect.units,
-        estimator=effect.estimator,
-        distribution=distribution,
-        title=title,
-        effect=effect,
-        null_distribution=_null_in_units(null, effect),
-        extras=extras,
-        notes=tuple(notes),
-    )
 
 
 # =========================================================================== kl_test
@@ -393,7 +348,7 @@ def independence_test(
 def _reject_continuous_labels(a: Any, name: str) -> None:
     """Float labels that are not whole numbers are almost surely continuous data."""
     if is_dask(a):  # one number from Dask rather than every label
-        from .._adapters._dask import fractional_labels
+        from .._base._dask_counts import fractional_labels
 
         values = fractional_labels(a)
     else:

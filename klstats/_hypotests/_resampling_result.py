@@ -1,0 +1,60 @@
+"""The result of a resampling test (permutation or Monte Carlo), shared by the count tests
+(``_permutation.py``) and the k-NN tests (``_knn_resampling.py``): one builder, so the
+p-value rule and the notes are written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._inference._resampling import resampling_pvalue
+from .._results._classes import KLEstimate, KLTestResult
+
+__all__: list[str] = []  # private module
+
+
+def _null_in_units(null: np.ndarray, effect: KLEstimate) -> np.ndarray:
+    return null / effect._divisor
+
+
+def _result(
+    *,
+    effect: KLEstimate,
+    observed: float,
+    null: np.ndarray,
+    method: str,
+    null_hypothesis: str,
+    title: str,
+    distribution: str,
+    notes: list[str],
+    n_resamples: int,
+) -> KLTestResult:
+    pvalue = resampling_pvalue(observed, null)
+    n_bad = int((~np.isfinite(null)).sum())
+    extras: dict[str, Any] = {"n_resamples": n_resamples}
+    if n_bad:
+        extras["n_infinite_null"] = n_bad
+        notes.append(f"{n_bad} of {n_resamples} resampled statistics are not finite (kept).")
+    notes.append(
+        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} {distribution} "
+        "draws (ties within floating-point noise count as >=)."
+    )
+    return KLTestResult(
+        statistic=observed / effect._divisor,
+        pvalue=pvalue,
+        df=None,
+        nobs=effect.nobs,
+        method=method,
+        null_hypothesis=null_hypothesis,
+        estimate=effect.estimate,
+        units=effect.units,
+        estimator=effect.estimator,
+        distribution=distribution,
+        title=title,
+        effect=effect,
+        null_distribution=_null_in_units(null, effect),
+        extras=extras,
+        notes=tuple(notes),
+    )
