@@ -34,6 +34,7 @@ from .._base._validation import (
 from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, SmallSampleWarning
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
+from .._kernels._random_tables import g_null_gof, g_null_independence
 from .._results._classes import KLEstimate, KLTestResult
 from .._results._summary import Block, fmt
 
@@ -45,8 +46,6 @@ CORRECTIONS = ("none", "williams", "yates")
 
 # exact goodness of fit enumerates C(N + K - 1, K - 1) outcomes; beyond this, Monte Carlo
 MAX_EXACT_OUTCOMES = 2_000_000
-# simulated tables are drawn and evaluated in batches of about this many cells
-_BATCH_CELLS = 1 << 20
 # observed/expected/residual blocks are added to the summary up to this many cells
 _MAX_BLOCK_CELLS = 60
 # an uncorrected goodness-of-fit G whose Williams factor exceeds this is liberal even
@@ -130,20 +129,6 @@ def _check_small(expected: np.ndarray, stacklevel: int, williams_q: float | None
         SmallSampleWarning,
         stacklevel=stacklevel,
     )
-
-
-def _monte_carlo(
-    statistic: Callable[[np.ndarray], np.ndarray],
-    draw: Callable[[int], np.ndarray],
-    n_resamples: int,
-    cells: int,
-) -> np.ndarray:
-    batch = max(1, _BATCH_CELLS // max(cells, 1))
-    out = np.empty(n_resamples)
-    for start in range(0, n_resamples, batch):
-        m = min(batch, n_resamples - start)
-        out[start : start + m] = statistic(draw(m))
-    return out
 
 
 def _mc_pvalue(null: np.ndarray, g_obs: float, tol: float) -> float:
@@ -441,13 +426,12 @@ def g_test(
         pvalue = float(stats.chi2.sf(g, df))
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     elif method == "montecarlo":
-        n_int = round(n)
-        null = _monte_carlo(
-            statistic,
-            lambda m: generator.multinomial(n_int, q, size=m).astype(float),  # type: ignore[union-attr]
-            n_resamples,
-            q.size,
+        # rng.multinomial(N, q, size=m) in blocks; G from sum x log x (no Python loop)
+        null = g_null_gof(
+            round(n), q, n_resamples, generator, statistic if corr == "yates" else None
         )
+        if corr != "yates":
+            null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
         extras["n_resamples"] = n_resamples
         notes.append(f"Monte Carlo p-value from {n_resamples} multinomial samples under H0.")
@@ -596,15 +580,16 @@ def _table_test(
         pvalue = float(stats.chi2.sf(g, df))
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     else:
-        sampler = stats.random_table(
-            row_tot.round().astype(np.int64), col_tot.round().astype(np.int64)
-        )
-        null = _monte_carlo(
-            statistic,
-            lambda m: sampler.rvs(size=m, random_state=generator).astype(float),
+        # random tables with the observed margins (kernel's documented algorithm)
+        null = g_null_independence(
+            row_tot.round().astype(np.int64),
+            col_tot.round().astype(np.int64),
             n_resamples,
-            r * c,
+            generator,
+            statistic if corr == "yates" else None,
         )
+        if corr != "yates":
+            null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
         extras["n_resamples"] = n_resamples
         notes.append(f"Monte Carlo p-value from {n_resamples} tables with the observed margins.")
@@ -685,7 +670,11 @@ def g_test_independence(
         ``"yates"``: continuity correction, 2 x 2 tables only.
     method : {"asymptotic", "montecarlo"}, optional
         Chi-square reference, or ``n_resamples`` random tables with the observed
-        margins (``scipy.stats.random_table``, Patefield's algorithm).
+        margins: by sequential hypergeometric draws, cell by cell and vectorised over
+        the tables, when N >= 1000 r c; otherwise by Patefield's algorithm (Boyett's
+        shuffling for sparse tables, N <= r c log(N + 1)) via
+        ``scipy.stats.random_table``. Drawn in blocks of about 2**20 cells, so a seed
+        reproduces the p-value exactly.
     n_resamples : int, optional
         Number of Monte Carlo tables (default 9999).
     rng : `numpy.random.Generator`, optional

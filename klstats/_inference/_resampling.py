@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from .._base._warnings import DegenerateDataWarning
+from .._kernels._random_tables import random_tables as _random_tables
 
 __all__ = ["BootstrapDistribution"]
 
@@ -646,8 +647,9 @@ def permute_two_samples(
 
 def random_tables(table: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Random tables with the margins of ``table`` (uniform over permutations of one
-    variable against the other; Patefield 1981 via scipy.stats.random_table)."""
+    variable against the other; the kernel ``_kernels._random_tables.random_tables``:
+    sequential hypergeometric draws for large N, else Patefield 1981 via scipy)."""
     rows = np.round(table.sum(axis=1)).astype(np.int64)
     cols = np.round(table.sum(axis=0)).astype(np.int64)
-    out = stats.random_table(rows, cols).rvs(size=size, random_state=rng)
-    return np.asarray(out, dtype=float).reshape(size, *table.shape)
+    out = _random_tables(rows, cols, size, rng)
+    return out.astype(float).reshape(size, *table.shape)

@@ -1,0 +1,356 @@
+"""Monte Carlo kernels of the G-tests: random tables with fixed margins, multinomial
+samples and G of many of them (klstats._kernels._random_tables).
+
+Each algorithm is re-implemented naively here (scalar draws, one table at a time, G by
+scipy) and compared exactly for a seed; the tables' distribution is compared with the
+exact multivariate hypergeometric probabilities of every table with the margins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special, stats
+
+import klstats as kls
+from klstats._kernels import _random_tables as rt
+from klstats._kernels._counts import mi_plugin
+
+METHODS = rt.TABLE_METHODS
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def naive_hypergeometric_tables(row, col, size, rng, block):
+    """The documented sequential decomposition with one scalar draw at a time; rows and
+    columns with zero totals are left out of the drawing and put back as zeros."""
+    row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
+    keep_r, keep_c = np.flatnonzero(row), np.flatnonzero(col)
+    out = np.zeros((size, row.size, col.size), dtype=np.int64)
+    out[:, keep_r[:, None], keep_c[None, :]] = _naive_hg(
+        row[keep_r], col[keep_c], size, rng, block
+    )
+    return out
+
+
+def _naive_hg(row, col, size, rng, block):
+    row, col = list(map(int, row)), list(map(int, col))
+    r, c, n = len(row), len(col), sum(row)
+    out = np.zeros((size, r, c), dtype=np.int64)
+    for start in range(0, size, block):
+        reps = range(start, min(start + block, size))
+        rem = {b: list(row) for b in reps}
+        left = n
+        for j in range(c - 1):
+            need = {b: col[j] for b in reps}
+            below = {b: left for b in reps}
+            for i in range(r - 1):
+                for b in reps:  # one call per cell draws every table of the block in order
+                    below[b] -= rem[b][i]
+                    x = int(rng.hypergeometric(rem[b][i], below[b], need[b]))
+                    out[b, i, j] = x
+                    rem[b][i] -= x
+                    need[b] -= x
+            for b in reps:
+                out[b, r - 1, j] = need[b]
+                rem[b][r - 1] -= need[b]
+            left -= col[j]
+        for b in reps:
+            out[b, :, c - 1] = rem[b]
+    return out
+
+
+def g_scipy(table):
+    """G of one table by scipy (no correction)."""
+    t = np.asarray(table, dtype=float)
+    keep_r, keep_c = t.sum(1) > 0, t.sum(0) > 0
+    t = t[keep_r][:, keep_c]
+    if min(t.shape) < 2:
+        return 0.0
+    return stats.chi2_contingency(t, lambda_="log-likelihood", correction=False).statistic
+
+
+def all_tables(row, col):
+    """Every non-negative integer table with the given margins."""
+    row, col = list(row), list(col)
+    if len(row) == 1:
+        yield np.array([col])
+        return
+    for first in itertools.product(*(range(min(row[0], cj) + 1) for cj in col)):
+        if sum(first) != row[0]:
+            continue
+        rest = [cj - fj for cj, fj in zip(col, first, strict=True)]
+        for sub in all_tables(row[1:], rest):
+            yield np.vstack([first, sub])
+
+
+def log_prob_table(t, row, col):
+    """Multivariate hypergeometric log probability of a table given its margins."""
+    n = sum(row)
+    lg = special.gammaln
+    return (
+        lg(np.add(row, 1)).sum()
+        + lg(np.add(col, 1)).sum()
+        - lg(n + 1)
+        - lg(np.asarray(t) + 1.0).sum()
+    )
+
+
+# --------------------------------------------------------------------------- method rule
+
+
+class TestMethodRule:
+    def test_rule(self):
+        assert rt.table_method([1000, 1000], [1000, 1000]) == "patefield"
+        assert rt.table_method([2000, 2000], [2000, 2000]) == "hypergeometric"
+        assert rt.table_method([1, 2, 1], [1, 1, 1, 1]) == "boyett"
+        assert rt.table_method([30, 20], [25, 25]) == "patefield"
+        big = [10**9, 10**9]
+        assert rt.table_method(big, big) == "patefield"  # beyond numpy's hypergeometric
+
+    def test_bad_margins(self):
+        with pytest.raises(ValueError, match="same total"):
+            rt.random_tables([1, 2], [2, 2], 3, np.random.default_rng(0))
+        with pytest.raises(ValueError, match="whole counts"):
+            rt.random_tables([1.5, 2.5], [2, 2], 3, np.random.default_rng(0))
+        with pytest.raises(ValueError, match="method"):
+            rt.random_tables([2, 2], [2, 2], 3, np.random.default_rng(0), method="x")
+
+
+# --------------------------------------------------------------------------- margins
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=5),
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=5),
+    st.sampled_from(METHODS),
+    st.integers(0, 2**32 - 1),
+)
+def test_margins_are_exact(row, weights, method, seed):
+    n = sum(row)
+    w = np.asarray(weights) + 1e-9
+    col = np.random.default_rng(seed).multinomial(n, w / w.sum())
+    tabs = rt.random_tables(row, col, 25, np.random.default_rng(seed), method=method)
+    assert tabs.dtype == np.int64 and tabs.shape == (25, len(row), col.size)
+    assert np.all(tabs >= 0)
+    np.testing.assert_array_equal(tabs.sum(axis=2), np.broadcast_to(row, (25, len(row))))
+    np.testing.assert_array_equal(tabs.sum(axis=1), np.broadcast_to(col, (25, col.size)))
+
+
+# --------------------------------------------------------------------------- same draws
+
+
+class TestDocumentedAlgorithm:
+    @pytest.mark.parametrize(
+        "row, col", [([3, 5, 2], [4, 1, 2, 3]), ([7, 0, 4], [5, 6]), ([9000, 1000], [4000, 6000])]
+    )
+    @pytest.mark.parametrize("block_cells", [None, 40])
+    def test_hypergeometric_equals_naive(self, row, col, block_cells, monkeypatch):
+        if block_cells is not None:  # several blocks: the order of draws is per block
+            monkeypatch.setattr(rt, "BLOCK_CELLS", block_cells)
+        size = 23
+        block = rt.block_size(len(row) * len(col))
+        got = rt.random_tables(row, col, size, np.random.default_rng(11), "hypergeometric")
+        want = naive_hypergeometric_tables(row, col, size, np.random.default_rng(11), block)
+        np.testing.assert_array_equal(got, want)
+        g = rt.g_null_independence(
+            row, col, size, np.random.default_rng(11), None, "hypergeometric"
+        )
+        np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
+
+    @pytest.mark.parametrize("method", ["patefield", "boyett"])
+    @pytest.mark.parametrize("block_cells", [None, 50])
+    def test_scipy_methods_equal_scipy(self, method, block_cells, monkeypatch):
+        if block_cells is not None:
+            monkeypatch.setattr(rt, "BLOCK_CELLS", block_cells)
+        row, col, size = [6, 3, 8], [5, 5, 7], 31
+        block = rt.block_size(9)
+        got = rt.random_tables(row, col, size, np.random.default_rng(3), method)
+        gen = np.random.default_rng(3)
+        dist = stats.random_table(row, col)
+        want = np.concatenate(
+            [
+                dist.rvs(size=min(block, size - s), method=method, random_state=gen)
+                for s in range(0, size, block)
+            ]
+        )
+        np.testing.assert_array_equal(got, want)
+
+    def test_auto_method_is_the_rule(self):
+        for row, col in [([3000, 1000], [2500, 1500]), ([3, 5], [4, 4]), ([1, 1, 1], [2, 1])]:
+            m = rt.table_method(row, col)
+            a = rt.random_tables(row, col, 17, np.random.default_rng(5))
+            b = rt.random_tables(row, col, 17, np.random.default_rng(5), m)
+            np.testing.assert_array_equal(a, b)
+
+    @pytest.mark.parametrize("method", METHODS)
+    def test_g_of_tables(self, method):
+        row, col = [40, 25, 35], [30, 30, 20, 20]
+        tabs = rt.random_tables(row, col, 200, np.random.default_rng(8), method)
+        g = rt.g_null_independence(row, col, 200, np.random.default_rng(8), None, method)
+        np.testing.assert_allclose(g, 2 * 100 * mi_plugin(tabs.astype(float)), atol=1e-9)
+        # a statistic callable sees exactly the same tables
+        s = rt.g_null_independence(
+            row, col, 200, np.random.default_rng(8), lambda t: t[:, 0, 0] * 1.0, method
+        )
+        np.testing.assert_array_equal(s, tabs[:, 0, 0])
+
+    def test_gof_kernel_equals_numpy_multinomial(self, monkeypatch):
+        monkeypatch.setattr(rt, "BLOCK_CELLS", 64)
+        q = np.array([0.5, 0.0, 0.2, 0.3])
+        n, size = 37, 45
+        g = rt.g_null_gof(n, q, size, np.random.default_rng(4))
+        gen = np.random.default_rng(4)
+        block = rt.block_size(q.size)
+        x = np.concatenate(
+            [gen.multinomial(n, q, size=min(block, size - s)) for s in range(0, size, block)]
+        )
+        keep = q > 0
+        want = [
+            stats.power_divergence(xi[keep], n * q[keep], lambda_="log-likelihood").statistic
+            for xi in x
+        ]
+        np.testing.assert_allclose(g, want, rtol=1e-10, atol=1e-10)
+        s = rt.g_null_gof(n, q, size, np.random.default_rng(4), lambda v: v[:, 0])
+        np.testing.assert_array_equal(s, x[:, 0])
+
+
+# --------------------------------------------------------------------------- distribution
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_tables_follow_multivariate_hypergeometric(method):
+    """Frequencies of every possible table against its exact probability (chi-square)."""
+    row, col = [3, 2, 2], [2, 3, 2]
+    tables = list(all_tables(row, col))
+    probs = np.exp([log_prob_table(t, row, col) for t in tables])
+    assert math.isclose(probs.sum(), 1.0, rel_tol=1e-12)
+    B = 40_000
+    draws = rt.random_tables(row, col, B, np.random.default_rng(2026), method)
+    keys = {t.tobytes(): i for i, t in enumerate(tables)}
+    idx = np.array([keys[d.tobytes()] for d in draws])
+    observed = np.bincount(idx, minlength=len(tables))
+    # pool cells with expected count < 5 so the chi-square reference holds
+    expected = B * probs
+    small = expected < 5
+    obs = np.append(observed[~small], observed[small].sum())
+    exp = np.append(expected[~small], expected[small].sum())
+    if exp[-1] == 0:
+        obs, exp = obs[:-1], exp[:-1]
+    p = stats.chisquare(obs, exp).pvalue
+    assert p > 1e-3, (method, p)
+
+
+def test_hypergeometric_marginal_of_one_cell_large_n():
+    """Cell (0, 0) of a large-N table is hypergeometric: mean and variance."""
+    row, col = [30000, 20000, 50000], [10000, 60000, 30000]
+    B = 20_000
+    x = rt.random_tables(row, col, B, np.random.default_rng(9))[:, 0, 0]
+    assert rt.table_method(row, col) == "hypergeometric"
+    d = stats.hypergeom(100000, 30000, 10000)
+    assert abs(x.mean() - d.mean()) < 4 * d.std() / math.sqrt(B)
+    # variance within 4 standard errors (kurtosis ~ 3 for this near-normal cell)
+    assert abs(x.var() / d.var() - 1) < 4 * math.sqrt(2 / B)
+
+
+# --------------------------------------------------------------------------- p-values
+
+
+def _exact_conditional_pvalue(t):
+    row, col = t.sum(1).astype(int), t.sum(0).astype(int)
+    g_obs = g_scipy(t)
+    p = 0.0
+    for tab in all_tables(row, col):
+        if g_scipy(tab) >= g_obs - 1e-9:
+            p += math.exp(log_prob_table(tab, row, col))
+    return p
+
+
+@pytest.mark.parametrize("table", [[[5, 1, 2], [1, 4, 0]], [[3, 0], [1, 4], [2, 2]]])
+def test_montecarlo_pvalue_agrees_with_enumeration(table):
+    t = np.array(table)
+    exact = _exact_conditional_pvalue(t)
+    B = 20_000
+    res = kls.g_test_independence(t, method="montecarlo", n_resamples=B, rng=12)
+    se = math.sqrt(exact * (1 - exact) / B)
+    assert abs(res.pvalue - exact) < 4 * se + 1.0 / B
+
+
+@pytest.mark.parametrize(
+    "table", [[[1500, 2600], [2700, 3200]], [[12, 5, 7], [3, 9, 4]], [[1, 0, 2], [0, 3, 1]]]
+)
+def test_montecarlo_pvalue_equals_documented_algorithm(table):
+    """g_test_independence's p-value, for a seed, equals a naive re-implementation."""
+    t = np.array(table)
+    B = 199
+    res = kls.g_test_independence(t, method="montecarlo", n_resamples=B, rng=77)
+    row, col = t.sum(1), t.sum(0)
+    gen = np.random.default_rng(77)
+    method = rt.table_method(row, col)
+    block = rt.block_size(t.size)
+    if method == "hypergeometric":
+        tabs = naive_hypergeometric_tables(row, col, B, gen, block)
+    else:
+        dist = stats.random_table(row, col)
+        tabs = dist.rvs(size=B, method=method, random_state=gen)  # B < block: one block
+    null = np.array([g_scipy(tb) for tb in tabs])
+    g_obs = g_scipy(t)
+    pvalue = (1 + np.count_nonzero(null >= g_obs * (1 - 1e-9))) / (B + 1)
+    assert res.pvalue == pvalue
+    np.testing.assert_allclose(res.null_distribution, null, rtol=1e-9, atol=1e-9)
+
+
+def test_gof_montecarlo_equals_documented_algorithm_and_exact():
+    x = np.array([9, 3, 2, 6])
+    q = np.array([0.4, 0.2, 0.2, 0.2])
+    B = 20_000
+    res = kls.g_test(x, q, method="montecarlo", n_resamples=B, rng=5)
+    gen = np.random.default_rng(5)
+    block = rt.block_size(q.size)
+    draws = np.concatenate(
+        [gen.multinomial(20, q, size=min(block, B - s)) for s in range(0, B, block)]
+    )
+    g_draws = 2 * special.xlogy(draws, draws / (20 * q)).sum(axis=1)
+    g_obs = 2 * special.xlogy(x, x / (20 * q)).sum()
+    want = (1 + np.count_nonzero(g_draws >= g_obs * (1 - 1e-9))) / (B + 1)
+    assert res.pvalue == want
+    # brute-force enumeration of all outcomes
+    exact = 0.0
+    for a in range(21):
+        for b in range(21 - a):
+            for c in range(21 - a - b):
+                v = np.array([a, b, c, 20 - a - b - c])
+                if 2 * special.xlogy(v, v / (20 * q)).sum() >= g_obs * (1 - 1e-9):
+                    exact += stats.multinomial.pmf(v, 20, q)
+    se = math.sqrt(exact * (1 - exact) / B)
+    assert abs(res.pvalue - exact) < 4 * se + 1.0 / B
+
+
+def test_williams_and_yates_use_the_same_draws():
+    t = np.array([[12, 5], [4, 11]])
+    plain = kls.g_test_independence(t, method="montecarlo", n_resamples=499, rng=3)
+    will = kls.g_test_independence(
+        t, method="montecarlo", n_resamples=499, rng=3, correction="williams"
+    )
+    np.testing.assert_allclose(will.null_distribution * will.williams_q, plain.null_distribution)
+    yates = kls.g_test_independence(
+        t, method="montecarlo", n_resamples=499, rng=3, correction="yates"
+    )
+    assert np.all(yates.null_distribution <= plain.null_distribution + 1e-12)
+
+
+def test_many_blocks_bounded(monkeypatch):
+    """More replicates than one block: every block drawn, results finite."""
+    monkeypatch.setattr(rt, "BLOCK_CELLS", 1000)
+    row, col = [40000, 60000], [30000, 70000]
+    g = rt.g_null_independence(row, col, 2_345, np.random.default_rng(1))
+    assert g.shape == (2_345,) and np.all(np.isfinite(g)) and np.all(g >= 0)
+    # G of a 2 x 2 table under H0 is about chi-square(1): mean 1
+    assert abs(g.mean() - 1) < 4 * math.sqrt(2 / g.size)
