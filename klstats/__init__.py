@@ -21,6 +21,12 @@ from ._estimators._discrete import (
     tabulate,
 )
 from ._estimators._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
+from ._hypotests._frames import (
+    FrameComparison,
+    MutualInformationFrame,
+    compare_frames,
+    mutual_information_frame,
+)
 from ._hypotests._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
 from ._hypotests._lr import lr_test, lr_test_distributions
 from ._hypotests._permutation import independence_test, kl_test
@@ -35,12 +41,15 @@ __all__ = [
     "BootstrapDistribution",
     "ConfidenceInterval",
     "DegenerateDataWarning",
+    "FrameComparison",
     "InfiniteEstimateWarning",
     "KLEstimate",
     "KLStatsWarning",
     "KLTestResult",
+    "MutualInformationFrame",
     "SmallSampleWarning",
     "__version__",
+    "compare_frames",
     "cross_entropy",
     "datasets",
     "entropy",
@@ -57,6 +66,7 @@ __all__ = [
     "lr_test",
     "lr_test_distributions",
     "mutual_information",
+    "mutual_information_frame",
     "mutual_information_knn",
     "plot_knn_k",
     "tabulate",

@@ -1,5 +1,5 @@
 """Command line: ``klstats demo`` and the CSV subcommands ``gof``, ``independence``,
-``kl`` and ``compare``.
+``kl``, ``compare`` and ``drift``.
 
 Errors are one line on stderr, never a traceback: exit status 2 for usage errors
 (bad options), 1 for data errors (missing file or column, invalid values).
@@ -250,6 +250,32 @@ def _compare(args: argparse.Namespace):
     )
 
 
+def _drift(args: argparse.Namespace):
+    from ._hypotests._frames import compare_frames
+
+    ref, cur = _read(args.reference), _read(args.current)
+    columns = None
+    if args.columns is not None:
+        columns = [c.strip() for c in args.columns.split(",") if c.strip()]
+        if not columns:
+            raise UsageError("klstats drift: --columns needs at least one column")
+        for c in columns:
+            _column(ref, c, args.reference)
+            _column(cur, c, args.current)
+    return compare_frames(
+        ref,
+        cur,
+        columns=columns,
+        alpha=args.alpha,
+        correction=None if args.correction == "none" else args.correction,
+        continuous=args.continuous,
+        bins=args.bins,
+        missing=args.missing,
+        n_resamples=args.n_resamples,
+        rng=args.seed,
+    )
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ._report._demo import run
 
@@ -342,6 +368,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=1, help="neighbours (k-NN estimators)")
     _resampling(p)
     p.set_defaults(func=_compare)
+
+    p = sub.add_parser(
+        "drift", help="compare two data sets column by column (adjusted p-values, JS effects)"
+    )
+    p.add_argument("reference", help="CSV file of the reference data (Parquet with pyarrow)")
+    p.add_argument("current", help="CSV file of the current data")
+    p.add_argument(
+        "--columns", metavar="COL[,COL...]", help="columns to compare (default: all shared)"
+    )
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--alpha", type=float, default=0.05, help="level of the adjusted tests")
+    p.add_argument("--seed", type=int, default=None, help="seed of the random generator")
+    p.add_argument(
+        "--correction",
+        choices=("holm", "bh", "by", "bonferroni", "hommel", "none"),
+        default="holm",
+        help="multiple-testing adjustment across columns",
+    )
+    p.add_argument("--missing", choices=("drop", "category"), default="drop")
+    p.add_argument("--continuous", choices=("binned", "knn"), default="binned")
+    p.add_argument("--bins", type=int, default=None, help="bins for continuous columns")
+    p.add_argument("--n-resamples", type=int, default=999, dest="n_resamples")
+    p.set_defaults(func=_drift)
     return parser
 
 

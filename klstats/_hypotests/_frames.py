@@ -20,6 +20,7 @@ P-values are adjusted across the tested columns with
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
@@ -29,14 +30,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._discrete import jensen_shannon, mutual_information
+from .._base._validation import check_alpha, check_choice, check_int, check_rng, is_dask
+from .._estimators._discrete import jensen_shannon
+from .._results._classes import KLEstimate, KLTestResult
+from .._results._summary import (
+    Block,
+    as_markdown,
+    build_summary,
+    fmt,
+    fmt_pvalue,
+    jsonable,
+    versions,
+)
 from ._gtests import g_test_homogeneity
 from ._permutation import independence_test, kl_test
-from ._results import KLEstimate, KLTestResult
-from ._summary import Block, as_markdown, build_summary, fmt, fmt_pvalue, jsonable, versions
-from ._validation import check_alpha, check_choice, check_int, check_rng, is_dask
 
-__all__ = ["FrameComparison", "MutualInformationFrame", "compare_frames", "mutual_information_frame"]
+__all__ = [
+    "FrameComparison",
+    "MutualInformationFrame",
+    "compare_frames",
+    "mutual_information_frame",
+]
 
 # correction= value -> statsmodels.stats.multitest.multipletests method
 CORRECTIONS = {
@@ -66,6 +80,7 @@ MISSING = ("drop", "category")
 MISSING_LABEL = "<missing>"
 DEFAULT_SUBSAMPLE = 100_000
 MAX_BINS = 10
+LOG2 = math.log(2.0)
 MIN_PER_BIN = 10
 
 
@@ -119,9 +134,7 @@ def _is_numeric(dtype: Any) -> bool:
 
 
 def _is_datetime(dtype: Any) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
-        dtype
-    )
+    return pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
 
 
 def _as_float(s: pd.Series) -> np.ndarray:
@@ -151,12 +164,12 @@ def _bin_labels(edges: np.ndarray) -> list[str]:
     e = [f"{v:.4g}" for v in edges]
     if not e:
         return ["all"]
-    return [f"<= {e[0]}"] + [f"({a}, {b}]" for a, b in zip(e[:-1], e[1:], strict=True)] + [
-        f"> {e[-1]}"
-    ]
+    return [f"<= {e[0]}"] + [f"({a}, {b}]" for a, b in itertools.pairwise(e)] + [f"> {e[-1]}"]
 
 
-def _adjust(pvalues: np.ndarray, alpha: float, method: str | None) -> tuple[np.ndarray, np.ndarray]:
+def _adjust(
+    pvalues: np.ndarray, alpha: float, method: str | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Adjusted p-values and rejections over the finite p-values (nan stays nan)."""
     adj = np.full(pvalues.shape, np.nan)
     rej = np.zeros(pvalues.shape, dtype=bool)
@@ -166,6 +179,17 @@ def _adjust(pvalues: np.ndarray, alpha: float, method: str | None) -> tuple[np.n
     if method is None:
         adj[ok] = pvalues[ok]
         rej[ok] = pvalues[ok] <= alpha
+        return adj, rej
+    if method == "holm":
+        # Holm (1979) step-down: the same numbers as statsmodels' multipletests, without
+        # the full garbage collection it runs on every Holm call (~0.1 s in a busy process)
+        p = pvalues[ok]
+        order = np.argsort(p, kind="stable")
+        m = len(p)
+        stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+        p_adj = np.empty(m)
+        p_adj[order] = np.minimum(stepped, 1.0)
+        adj[ok], rej[ok] = p_adj, p_adj <= alpha
         return adj, rej
     from statsmodels.stats.multitest import multipletests
 
@@ -292,6 +316,9 @@ def _test_column(
             ref_counts = np.append(ref_counts, col.missing_ref)
             cur_counts = np.append(cur_counts, col.missing_cur)
             labels.append(MISSING_LABEL)
+            row["n_reference"] = col.n_ref + col.missing_ref
+            row["n_current"] = col.n_cur + col.missing_cur
+            row["n"] = row["n_reference"] + row["n_current"]
         ref_arr = pd.Series(ref_counts.astype(float), index=labels)
         cur_arr = pd.Series(cur_counts.astype(float), index=labels)
         levels = int(((ref_arr + cur_arr) > 0).sum())
@@ -306,7 +333,9 @@ def _test_column(
 
     effect = jensen_shannon(ref_arr, cur_arr)
     ci = effect.conf_int(alpha)
-    row["effect"], row["ci_lower"], row["ci_upper"] = effect.estimate, ci.low, ci.high
+    # JS lies in [0, log 2]: an interval reaching past log 2 (near disjoint supports) is cut
+    row["effect"] = effect.estimate
+    row["ci_lower"], row["ci_upper"] = min(ci.low, LOG2), min(ci.high, LOG2)
     if col.values is not None and continuous == "knn":
         x, y = col.values
         opts = {"ties": "jitter", **dict(test_options)}
@@ -505,14 +534,23 @@ class _FrameResult:
     def _notes(self) -> list[str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _check_alpha(self, alpha: float | None) -> None:
+        if alpha is not None and not math.isclose(check_alpha(alpha), self.alpha):
+            raise ValueError(
+                f"This table was computed with alpha={self.alpha:g} (flags and intervals); "
+                f"run it again with alpha={alpha:g}."
+            )
+
     def summary(self, alpha: float | None = None):
         """A statsmodels ``Summary``: the settings, then one row per column sorted by
         effect (largest first), then notes (``as_text()``, ``as_html()``,
-        ``as_latex()``)."""
+        ``as_latex()``). ``alpha`` must be None or the level the table was run at."""
+        self._check_alpha(alpha)
         return build_summary(self.title, self._header(), self._notes(), (self._block(),))
 
-    def summary_markdown(self) -> str:
+    def summary_markdown(self, alpha: float | None = None) -> str:
         """The content of :meth:`summary` as Markdown."""
+        self._check_alpha(alpha)
         return as_markdown(self.title, self._header(), self._notes(), (self._block(),))
 
     def __str__(self) -> str:
@@ -661,8 +699,9 @@ class FrameComparison(_FrameResult):
                 out.append(f"{name}: " + "; ".join(extra))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, alpha: float | None = None) -> dict[str, Any]:
         """Everything in the summary as plain JSON types."""
+        self._check_alpha(alpha)
         f = self._frame
         return jsonable(
             {
@@ -713,7 +752,7 @@ class FrameComparison(_FrameResult):
 
 
 def _plot_effects(f: pd.DataFrame, ax: Any, top: int | None, xlabel: str, res: Any) -> Any:
-    from . import _plotting
+    from .._results import _plotting
 
     _plotting.check(ax)
     if top is not None:
@@ -732,8 +771,14 @@ def _plot_effects(f: pd.DataFrame, ax: Any, top: int | None, xlabel: str, res: A
     for mask, colour, label in ((~flagged, "0.55", "not flagged"), (flagged, "C3", "flagged")):
         if mask.any():
             ax.errorbar(
-                est[mask], y[mask], xerr=err[:, mask], fmt="o", color=colour, ecolor=colour,
-                capsize=2, label=f"{label} ({int(mask.sum())})",
+                est[mask],
+                y[mask],
+                xerr=err[:, mask],
+                fmt="o",
+                color=colour,
+                ecolor=colour,
+                capsize=2,
+                label=f"{label} ({int(mask.sum())})",
             )
     ax.set_yticks(y)
     ax.set_yticklabels([str(i) for i in f.index])
@@ -783,9 +828,10 @@ def compare_frames(
         Level of the adjusted tests (a column is flagged when its adjusted p-value is at
         most ``alpha``) and 1 - confidence level of the per-column intervals (default
         0.05).
-    correction : {"holm", "bh", "by", "bonferroni", "hommel", "sidak", "holm-sidak", None}, optional
-        Multiple-testing adjustment across columns, by
-        :func:`statsmodels.stats.multitest.multipletests`: ``"holm"`` (default) controls
+    correction : str or None, optional
+        Multiple-testing adjustment across columns, one of ``"holm"``, ``"bh"``,
+        ``"by"``, ``"bonferroni"``, ``"hommel"``, ``"sidak"``, ``"holm-sidak"`` or None,
+        by :func:`statsmodels.stats.multitest.multipletests`: ``"holm"`` (default) controls
         the family-wise error rate, ``"bh"`` (Benjamini-Hochberg, alias ``"fdr_bh"``)
         the false discovery rate (``"by"``: Benjamini-Yekutieli, under any
         dependence); None or ``"none"``: no adjustment.
@@ -894,12 +940,15 @@ def compare_frames(
 
     >>> import klstats as kls
     >>> df = kls.datasets.load("infert")
-    >>> res = kls.compare_frames(df[df.case == 0], df[df.case == 1], rng=1)
+    >>> controls, cases = df[df.case == 0], df[df.case == 1]
+    >>> res = kls.compare_frames(controls.drop(columns="case"), cases.drop(columns="case"), rng=1)
     >>> print(res.flagged)
     ('spontaneous',)
-    >>> table = res.summary_frame()
-    >>> print(table.loc["spontaneous", ["type", "df", "levels"]].tolist())
-    ['discrete', 2.0, 3]
+    >>> row = res.summary_frame().loc["spontaneous"]
+    >>> print(f"G = {row.statistic:.2f}, df = {row.df:.0f}, adjusted p = {row.pvalue_adj:.1e}")
+    G = 32.50, df = 2, adjusted p = 4.4e-07
+    >>> print(f"JS = {row.effect:.4f} nats, 95% CI [{row.ci_lower:.4f}, {row.ci_upper:.4f}]")
+    JS = 0.0718 nats, 95% CI [0.0297, 0.1235]
     """
     reference = _check_frame(reference, "reference")
     current = _check_frame(current, "current")
@@ -951,15 +1000,27 @@ def compare_frames(
     seed, gens = _seed_and_children(rng, len(names))
     if dask_in:
         prepared = _prepare_dask(
-            names, reference, current, types=types, max_levels=max_levels, missing=missing,
-            subsample=subsample, gens=gens,  # type: ignore[arg-type]
+            names,
+            reference,
+            current,
+            types=types,
+            max_levels=max_levels,
+            missing=missing,
+            subsample=subsample,
+            gens=gens,  # type: ignore[arg-type]
         )
         nrows_ref, nrows_cur = prepared[0].rows
     else:
         prepared = [
             _prepare_pandas(
-                name, reference[name], current[name], types=types, max_levels=max_levels,
-                missing=missing, subsample=subsample, gen=gen,
+                name,
+                reference[name],
+                current[name],
+                types=types,
+                max_levels=max_levels,
+                missing=missing,
+                subsample=subsample,
+                gen=gen,
             )
             for name, gen in zip(names, gens, strict=True)
         ]
@@ -968,8 +1029,14 @@ def compare_frames(
     rows, tests, effects, col_notes = {}, {}, {}, {}
     for col, gen in zip(prepared, gens, strict=True):
         out = _test_column(
-            col, alpha=alpha, continuous=continuous, bins=bins, missing=missing,
-            n_resamples=n_resamples, gen=gen, test_options=test_options,
+            col,
+            alpha=alpha,
+            continuous=continuous,
+            bins=bins,
+            missing=missing,
+            n_resamples=n_resamples,
+            gen=gen,
+            test_options=test_options,
         )
         rows[col.name] = out["row"]
         tests[col.name], effects[col.name] = out["test"], out["effect"]
@@ -1003,7 +1070,6 @@ def compare_frames(
         _frame=frame,
         _col_notes=col_notes,
     )
-
 
 
 # =========================================================================== MI screening
@@ -1113,8 +1179,9 @@ class MutualInformationFrame(_FrameResult):
                 out.append(f"{name}: " + "; ".join(notes))
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, alpha: float | None = None) -> dict[str, Any]:
         """Everything in the summary as plain JSON types."""
+        self._check_alpha(alpha)
         f = self._frame
         return jsonable(
             {
@@ -1192,7 +1259,7 @@ def mutual_information_frame(
     alpha : float, optional
         Level of the adjusted tests and 1 - confidence level of the intervals (default
         0.05).
-    correction : {"holm", "bh", "by", "bonferroni", "hommel", "sidak", "holm-sidak", None}, optional
+    correction : str or None, optional
         Multiple-testing adjustment across columns (as for
         :func:`compare_frames`; default ``"holm"``).
     rng : `numpy.random.Generator`, optional
@@ -1299,7 +1366,9 @@ def mutual_information_frame(
 
         numeric = [c for c in [target, *names] if _is_numeric(frame[c].dtype) and c not in types]
         nu = dict(zip(numeric, dask.compute(*[frame[c].nunique() for c in numeric]), strict=True))
-        nrows, target_missing = (int(v) for v in dask.compute(frame.shape[0], frame[target].isna().sum()))
+        nrows, target_missing = (
+            int(v) for v in dask.compute(frame.shape[0], frame[target].isna().sum())
+        )
     else:
         nu = {}
         nrows, target_missing = len(frame), int(frame[target].isna().sum())
@@ -1347,11 +1416,15 @@ def mutual_information_frame(
                 counts.loc[c_na, "c"] = MISSING_LABEL
             else:
                 counts = counts[~c_na]
-            table = counts.pivot_table(index="c", columns="t", values="w", aggfunc="sum", fill_value=0)
+            table = counts.pivot_table(
+                index="c", columns="t", values="w", aggfunc="sum", fill_value=0
+            )
         else:
             piece = piece[piece[target].notna()]
-            if subsample is not None and len(piece) > subsample and (
-                kinds[c] == "continuous" or t_kind == "continuous"
+            if (
+                subsample is not None
+                and len(piece) > subsample
+                and (kinds[c] == "continuous" or t_kind == "continuous")
             ):
                 piece = piece.iloc[np.sort(gen.choice(len(piece), subsample, replace=False))]
                 notes.append(f"subsample of {subsample} rows")
