@@ -293,6 +293,20 @@ def fig_vi_landscape():
     return fig
 
 
+
+# =========================================================================== whole tables
+
+
+def fig_airquality_drift():
+    aq = kls.datasets.load("airquality")
+    may = aq[aq["Month"] == 5].drop(columns="Month")
+    august = aq[aq["Month"] == 8].drop(columns="Month")
+    res = kls.compare_frames(may, august, rng=1973)
+    fig, ax = plt.subplots(figsize=(6.5, 3))
+    res.plot(ax=ax)
+    return fig
+
+
 # =========================================================================== driver
 
 

@@ -332,10 +332,7 @@ def _test_column(
         return {"row": row, "notes": notes, "test": None, "effect": None}
 
     effect = jensen_shannon(ref_arr, cur_arr)
-    ci = effect.conf_int(alpha)
-    # JS lies in [0, log 2]: an interval reaching past log 2 (near disjoint supports) is cut
-    row["effect"] = effect.estimate
-    row["ci_lower"], row["ci_upper"] = min(ci.low, LOG2), min(ci.high, LOG2)
+    row["effect"] = effect.estimate  # its interval is computed when first shown
     if col.values is not None and continuous == "knn":
         x, y = col.values
         opts = {"ties": "jitter", **dict(test_options)}
@@ -522,6 +519,23 @@ class _FrameResult:
     title = ""
     _sort_by = "effect"
 
+    def _interval(self, name: Hashable) -> tuple[float, float] | None:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def _frame(self) -> pd.DataFrame:
+        """The table with the intervals, computed on first use (p-values, flags and
+        adjusted p-values need none)."""
+        if "frame" not in self._cache:
+            f = self._table.copy()
+            for name in f.index:
+                if np.isnan(f.at[name, "ci_lower"]):
+                    ci = self._interval(name)
+                    if ci is not None:
+                        f.at[name, "ci_lower"], f.at[name, "ci_upper"] = ci
+            self._cache["frame"] = f
+        return self._cache["frame"]
+
     def _sorted(self) -> pd.DataFrame:
         return self._frame.sort_values(self._sort_by, ascending=False, na_position="last")
 
@@ -598,25 +612,34 @@ class FrameComparison(_FrameResult):
     seed: int
     nrows: tuple[int, int]
     options: Mapping[str, Any]
-    _frame: pd.DataFrame
+    _table: pd.DataFrame
     _col_notes: Mapping[Hashable, tuple[str, ...]]
+    _cache: dict = field(default_factory=dict, compare=False)
 
     title = "Comparison of two data sets, column by column"
 
+    def _interval(self, name: Hashable) -> tuple[float, float] | None:
+        effect = self.effects[name]
+        if effect is None:
+            return None
+        ci = effect.conf_int(self.alpha)
+        # JS lies in [0, log 2]: a limit past log 2 (near-disjoint supports) is cut there
+        return min(ci.low, LOG2), min(ci.high, LOG2)
+
     @property
     def flagged(self) -> tuple:
-        f = self._frame
+        f = self._table
         return tuple(f.index[f["flagged"].to_numpy(dtype=bool)])
 
     @property
     def pvalues(self) -> pd.Series:
         """Unadjusted p-values, by column."""
-        return self._frame["pvalue"].copy()
+        return self._table["pvalue"].copy()
 
     @property
     def pvalues_adjusted(self) -> pd.Series:
         """Adjusted p-values, by column."""
-        return self._frame["pvalue_adj"].copy()
+        return self._table["pvalue_adj"].copy()
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per tested column (index = column name), in the order tested.
@@ -1067,7 +1090,7 @@ def compare_frames(
             "types": {str(k): v for k, v in types.items()},
             "test_options": test_options,
         },
-        _frame=frame,
+        _table=frame,
         _col_notes=col_notes,
     )
 
@@ -1102,10 +1125,18 @@ class MutualInformationFrame(_FrameResult):
     nrows: int
     target_missing: int
     options: Mapping[str, Any]
-    _frame: pd.DataFrame
+    _table: pd.DataFrame
     _col_notes: Mapping[Hashable, tuple[str, ...]]
+    _cache: dict = field(default_factory=dict, compare=False)
 
     _sort_by = "estimate"
+
+    def _interval(self, name: Hashable) -> tuple[float, float] | None:
+        test = self.tests[name]
+        if test is None:
+            return None
+        ci = test.conf_int(self.alpha)
+        return ci.low, ci.high
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -1113,7 +1144,7 @@ class MutualInformationFrame(_FrameResult):
 
     @property
     def flagged(self) -> tuple:
-        f = self._frame
+        f = self._table
         return tuple(f.index[f["flagged"].to_numpy(dtype=bool)])
 
     def summary_frame(self) -> pd.DataFrame:
@@ -1467,14 +1498,7 @@ def mutual_information_frame(
                 row["estimate"], row["ci_lower"], row["ci_upper"] = 0.0, 0.0, 0.0
         else:
             test = independence_test(t, estimator=estimator, n_resamples=n_resamples, rng=gen)
-            ci = test.conf_int(alpha)
-            row.update(
-                estimate=test.estimate,
-                ci_lower=ci.low,
-                ci_upper=ci.high,
-                statistic=test.statistic,
-                pvalue=test.pvalue,
-            )
+            row.update(estimate=test.estimate, statistic=test.statistic, pvalue=test.pvalue)
         rows[c], tests[c], col_notes[c] = row, test, tuple(notes)
 
     out = pd.DataFrame.from_dict(rows, orient="index")
@@ -1502,6 +1526,6 @@ def mutual_information_frame(
             "subsample": subsample,
             "types": {str(k): v for k, v in types.items()},
         },
-        _frame=out,
+        _table=out,
         _col_notes=col_notes,
     )
