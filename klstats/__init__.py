@@ -5,70 +5,68 @@ information, Jensen-Shannon) from counts and from continuous samples, tests buil
 them (G-tests, likelihood-ratio tests, resampling tests) and statsmodels-style results.
 """
 
-from . import datasets
-from ._base._warnings import (
-    DegenerateDataWarning,
-    InfiniteEstimateWarning,
-    KLStatsWarning,
-    SmallSampleWarning,
-)
-from ._estimators._discrete import (
-    cross_entropy,
-    entropy,
-    jensen_shannon,
-    kl_divergence,
-    mutual_information,
-    tabulate,
-)
-from ._estimators._knn import entropy_knn, kl_divergence_knn, mutual_information_knn
-from ._hypotests._frames import (
-    FrameComparison,
-    MutualInformationFrame,
-    compare_frames,
-    mutual_information_frame,
-)
-from ._hypotests._gtests import g_test, g_test_homogeneity, g_test_independence, g_test_power
-from ._hypotests._lr import lr_test, lr_test_distributions
-from ._hypotests._permutation import independence_test, kl_test
-from ._hypotests._vuong import vuong_test
-from ._inference._resampling import BootstrapDistribution
-from ._report._knn_plot import plot_knn_k
-from ._results._classes import ConfidenceInterval, KLEstimate, KLTestResult
+# The public names are loaded on first use (PEP 562 module ``__getattr__``), so
+# ``import klstats`` costs little more than Python itself and the command line starts
+# quickly; pandas and scipy.stats load with the first estimator, statsmodels with the
+# first summary or likelihood-ratio test. ``from klstats import name``, ``dir(klstats)``
+# and ``klstats.name`` behave as with eager imports. A new public name: add it to
+# ``_EXPORTS`` (its private module) and to ``__all__``.
 
-__version__ = "0.1.0.dev0"
+from __future__ import annotations
 
-__all__ = [
-    "BootstrapDistribution",
-    "ConfidenceInterval",
-    "DegenerateDataWarning",
-    "FrameComparison",
-    "InfiniteEstimateWarning",
-    "KLEstimate",
-    "KLStatsWarning",
-    "KLTestResult",
-    "MutualInformationFrame",
-    "SmallSampleWarning",
-    "__version__",
-    "compare_frames",
-    "cross_entropy",
-    "datasets",
-    "entropy",
-    "entropy_knn",
-    "g_test",
-    "g_test_homogeneity",
-    "g_test_independence",
-    "g_test_power",
-    "independence_test",
-    "jensen_shannon",
-    "kl_divergence",
-    "kl_divergence_knn",
-    "kl_test",
-    "lr_test",
-    "lr_test_distributions",
-    "mutual_information",
-    "mutual_information_frame",
-    "mutual_information_knn",
-    "plot_knn_k",
-    "tabulate",
-    "vuong_test",
-]
+import importlib
+from typing import Any
+
+from ._base._version import __version__ as __version__
+
+_EXPORTS: dict[str, str] = {
+    "BootstrapDistribution": "._inference._resampling",
+    "ConfidenceInterval": "._results._classes",
+    "DegenerateDataWarning": "._base._warnings",
+    "FrameComparison": "._hypotests._frames",
+    "InfiniteEstimateWarning": "._base._warnings",
+    "KLEstimate": "._results._classes",
+    "KLStatsWarning": "._base._warnings",
+    "KLTestResult": "._results._classes",
+    "MutualInformationFrame": "._hypotests._frames",
+    "SmallSampleWarning": "._base._warnings",
+    "compare_frames": "._hypotests._frames",
+    "cross_entropy": "._estimators._discrete",
+    "entropy": "._estimators._discrete",
+    "entropy_knn": "._estimators._knn",
+    "g_test": "._hypotests._gtests",
+    "g_test_homogeneity": "._hypotests._gtests",
+    "g_test_independence": "._hypotests._gtests",
+    "g_test_power": "._hypotests._gtests",
+    "independence_test": "._hypotests._permutation",
+    "jensen_shannon": "._estimators._discrete",
+    "kl_divergence": "._estimators._discrete",
+    "kl_divergence_knn": "._estimators._knn",
+    "kl_test": "._hypotests._permutation",
+    "lr_test": "._hypotests._lr",
+    "lr_test_distributions": "._hypotests._lr",
+    "mutual_information": "._estimators._discrete",
+    "mutual_information_frame": "._hypotests._frames",
+    "mutual_information_knn": "._estimators._knn",
+    "plot_knn_k": "._report._knn_plot",
+    "tabulate": "._estimators._discrete",
+    "vuong_test": "._hypotests._vuong",
+}
+_SUBMODULES = ("datasets",)
+
+__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,29 +7,33 @@ replace the first).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable
-
 __all__: list[str] = []
 
 
-class _Summary(Summary):
-    """A statsmodels ``Summary`` whose LaTeX keeps every table in its own ``tabular``.
+@functools.cache
+def _summary_type() -> type:
+    """statsmodels' ``Summary`` with a LaTeX that keeps every table in its own ``tabular``.
 
     ``Summary.as_latex`` merges all tables into the first one, which fails (a strict
     ``zip`` in ``SimpleTable``) as soon as an extra block has a different number of
     columns than the main table; ``as_latex_tabular`` of each table is public and works.
+    statsmodels is imported here, by the first summary, not by ``import klstats``.
     """
+    from statsmodels.iolib.summary import Summary
 
-    def as_latex(self) -> str:
-        latex = "\n\n".join(table.as_latex_tabular() for table in self.tables)
-        if self.extra_txt is not None:
-            latex = latex + "\n\n" + self.extra_txt.replace("\n", " \\newline\n ")
-        return latex
+    class _Summary(Summary):
+        def as_latex(self) -> str:
+            latex = "\n\n".join(table.as_latex_tabular() for table in self.tables)
+            if self.extra_txt is not None:
+                latex = latex + "\n\n" + self.extra_txt.replace("\n", " \\newline\n ")
+            return latex
+
+    return _Summary
 
 
 def fmt(value: object, digits: int = 4) -> str:
@@ -82,6 +86,8 @@ def build_summary(
     ``rows`` are (label, formatted value) pairs, laid out in two side-by-side columns
     when there are more than six of them, statsmodels-style.
     """
+    from statsmodels.iolib.table import SimpleTable
+
     rows = [(f"{label}:", value) for label, value in rows]
     if len(rows) > 6:
         half = (len(rows) + 1) // 2
@@ -100,7 +106,7 @@ def build_summary(
     main = SimpleTable(
         data, title=title, datatypes=list(range(ncol)), data_aligns=aligns, colwidths=widths
     )
-    smry = _Summary()
+    smry = _summary_type()()
     smry.tables.append(main)
     for block in blocks:
         smry.tables.append(
@@ -173,7 +179,7 @@ def versions() -> dict[str, str]:
     import scipy
     import statsmodels
 
-    from .. import __version__
+    from .._base._version import __version__
 
     return {
         "klstats": __version__,
