@@ -50,7 +50,7 @@ class TestGof:
 
     @pytest.mark.parametrize(
         ("fmt", "marker"),
-        [("html", "<table"), ("latex", "tabular"), ("markdown", "|---|"), ("text", "====")],
+        [("html", "<table"), ("latex", "tabular"), ("markdown", "|:---|"), ("text", "====")],
     )
     def test_formats(self, peas, tmp_path, fmt, marker):
         out = run(
@@ -76,7 +76,7 @@ class TestGof:
         args = ["gof", peas, "--observed", "observed", "--format", "html", "--output", target]
         out = run(args, tmp_path)
         assert out.returncode == 0 and out.stdout == ""
-        assert target.read_text().startswith("<table")
+        assert "<table" in target.read_text()
 
 
 class TestIndependence:

@@ -357,7 +357,7 @@ class TestIdentities:
         q = 1 + (k * k - 1) / (6 * n * (k - 1))
         np.testing.assert_allclose(adj.statistic * q, plain.statistic, rtol=1e-13)
         assert adj.estimate == plain.estimate
-        assert adj.correction == "williams" and plain.correction == "none"
+        assert adj.correction == "williams" and plain.correction is None
 
 
 # =========================================================================== resampled p
@@ -665,7 +665,7 @@ class TestResultObject:
         for part in (
             "G-test of independence",
             "Williams",
-            "95% CI (effect)",
+            "95% CI (effect size)",
             "Standardized residuals",
             "republican",
             "female",

@@ -492,7 +492,14 @@ def test_summary_reports_options():
     rng = np.random.default_rng(20)
     d = kls.kl_divergence_knn(rng.normal(size=(60, 2)), rng.normal(size=(50, 2)), k=2)
     text = d.summary().as_text()
-    for word in ("wang", "k:", "n:", "m:", "d:", "euclidean", "ties", "60, 50"):
+    for word in (
+        "wang",
+        "Neighbours (k):",
+        "Dimension (d):",
+        "euclidean",
+        "Ties",
+        "60 (P), 50 (Q)",
+    ):
         assert word in text
     assert d.options["k"] == 2 and d.options["m"] == 50 and d.nobs == 110
     assert math.isnan(d.bse)

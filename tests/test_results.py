@@ -19,7 +19,7 @@ from scipy.spatial.distance import jensenshannon
 from statsmodels.iolib.summary import Summary
 
 import klstats as kls
-from klstats import KLEstimate, KLTestResult
+from klstats import GTestResult, KLEstimate, KLTestResult
 from klstats._results._summary import Block, fmt, fmt_pvalue
 
 X = np.array([30, 20, 10, 5, 0])
@@ -35,7 +35,7 @@ def est():
 
 @pytest.fixture
 def test_result(est):
-    return KLTestResult(
+    return GTestResult(
         statistic=4.5,
         pvalue=0.034,
         df=1.0,
@@ -44,9 +44,11 @@ def test_result(est):
         null_hypothesis="P = Q",
         estimate=est.estimate,
         effect=est,
-        extras={"expected": np.array([1.0, 2.0]), "correction": "williams", "q": 1.02},
         notes=("A note.",),
         blocks=(Block("Cells", ["observed", "expected"], ["a", "b"], [["1", "2"], ["3", "4"]]),),
+        expected=np.array([1.0, 2.0]),
+        correction="williams",
+        williams_q=1.02,
     )
 
 
@@ -91,7 +93,8 @@ class TestKLEstimate:
 
     def test_repr_html(self, est):
         html = est._repr_html_()
-        assert html.startswith("<table")
+        assert html.startswith('<div class="klstats-summary"')
+        assert "<table" in html
         assert "0.03265" in html
 
     def test_summary(self, est):
@@ -116,7 +119,7 @@ class TestKLEstimate:
 
     def test_summary_shows_options(self):
         text = kls.kl_divergence(X, Y, estimator="dirichlet", prior=1).summary().as_text()
-        assert "prior" in text
+        assert "Prior (pseudocount)" in text
 
     def test_summary_frame(self, est):
         frame = est.summary_frame()
@@ -368,30 +371,34 @@ class TestKLTestResult:
     def test_immutable(self, test_result):
         with pytest.raises(dataclasses.FrozenInstanceError):
             test_result.pvalue = 0.5
-        with pytest.raises(TypeError):
-            test_result.extras["correction"] = None
         with pytest.raises(ValueError, match="read-only"):
             test_result.expected[0] = 5.0
 
-    def test_extras_copied(self):
+    def test_arrays_copied(self):
         expected = np.array([1.0, 2.0])
-        res = KLTestResult(
+        res = GTestResult(
             statistic=1, pvalue=0.5, df=1, nobs=3, method="m", null_hypothesis="h",
-            estimate=0.1, extras={"expected": expected},
+            estimate=0.1, expected=expected,
         )  # fmt: skip
         expected[0] = 9.0
         assert res.expected[0] == 1.0  # the caller's array stays the caller's
 
-    def test_extras_are_attributes(self, test_result):
+    def test_family_values_are_attributes(self, test_result):
         assert test_result.correction == "williams"
         np.testing.assert_array_equal(test_result.expected, [1.0, 2.0])
+        assert "williams_q" in dir(test_result) and "expected" in dir(test_result)
         with pytest.raises(AttributeError, match="no attribute 'bogus'"):
             _ = test_result.bogus
+
+    def test_extras_deprecated(self, test_result):
+        with pytest.warns(DeprecationWarning, match="attributes"):
+            extras = test_result.extras
+        assert extras["williams_q"] == 1.02
 
     def test_repr_one_line(self, test_result):
         text = repr(test_result)
         assert "\n" not in text
-        assert text.startswith("KLTestResult(statistic=4.5, pvalue=0.034")
+        assert text.startswith("GTestResult(statistic=4.5, pvalue=0.034")
 
     def test_summary(self, test_result):
         smry = test_result.summary()
@@ -403,12 +410,14 @@ class TestKLTestResult:
             "Null hypothesis: P = Q",
             "A note.",
             "Cells",
-            "Correction",
-            "williams",
+            "G statistic (Williams-corrected)",
+            "Williams' q",
+            "1.0200 (applied)",
         ):
             assert piece in text
+        assert "Degrees of freedom: -" not in text
         assert str(test_result) == text
-        assert test_result._repr_html_().startswith("<table")
+        assert test_result._repr_html_().startswith('<div class="klstats-summary"')
         assert "tabular" in smry.as_latex()
         assert "My title" in test_result.summary(title="My title").as_text()
 

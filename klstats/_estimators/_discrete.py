@@ -475,6 +475,11 @@ def _js_weighted(x: np.ndarray, y: np.ndarray) -> float:
     return float(w1 * _rel_entr_sum(p, mix) + w2 * _rel_entr_sum(q, mix))
 
 
+def _cross_entropy_statistic(h_stat: Any, d_stat: Any, xb: Any, *rest: Any) -> Any:
+    """H(P) + D(P||Q) of resampled counts (a module-level function, so it pickles)."""
+    return h_stat(xb) + d_stat(xb, *rest)
+
+
 def cross_entropy(
     p: Any,
     q: Any = None,
@@ -539,9 +544,7 @@ def cross_entropy(
         with np.errstate(divide="ignore"):
             var = _var_log_ratio(ph, _log(qv)) / n_tot
 
-        def stat(xb):
-            return h_stat(xb) + stat_d(xb)
-
+        stat = partial(_cross_entropy_statistic, h_stat, stat_d)
         data: tuple[np.ndarray, ...] = (x,)
     else:
         y = inf_d.data[1]
@@ -549,9 +552,7 @@ def cross_entropy(
         with np.errstate(divide="ignore"):
             var = _var_log_ratio(ph, _log(qh)) / n_tot + _chi2_div(ph, qh) / float(y.sum())
 
-        def stat(xb, yb):
-            return h_stat(xb) + inf_d.statistic(xb, yb)
-
+        stat = partial(_cross_entropy_statistic, h_stat, inf_d.statistic)
         data = (x, y)
     se = math.sqrt(var) if math.isfinite(var) else math.nan
     inf = CountInference(value, se, data, inf_d.design, stat, None, "wald")

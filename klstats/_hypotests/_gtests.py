@@ -35,7 +35,7 @@ from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, Sm
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import GTestResult, KLEstimate, seed_of
 from .._results._summary import Block, fmt
 
 __all__ = ["g_test", "g_test_homogeneity", "g_test_independence", "g_test_power"]
@@ -252,7 +252,7 @@ def g_test(
     method: str = "asymptotic",
     n_resamples: int = 9999,
     rng: Any = None,
-) -> KLTestResult:
+) -> GTestResult:
     r"""G-test (log-likelihood ratio test) of goodness of fit.
 
     Tests whether counts over K categories come from a multinomial distribution with
@@ -290,7 +290,7 @@ def g_test(
 
     Returns
     -------
-    KLTestResult
+    GTestResult
         ``statistic`` (G, corrected if asked), ``pvalue``, ``df`` (None for Monte Carlo
         and exact p-values), ``nobs``, ``method``, ``estimate`` (uncorrected plug-in
         D(p_hat || q) in nats, = G_uncorrected / (2 N)), ``conf_int()`` for it (noncentral
@@ -411,7 +411,7 @@ def g_test(
     g = _snap_zero(float(statistic(obs)), n)
     notes: list[str] = []
     null = None
-    extras: dict[str, Any] = {}
+    n_outcomes = None
     if infinite:
         warnings.warn(
             "G is infinite: a category with zero expected count has observations, which "
@@ -433,11 +433,10 @@ def g_test(
         if corr != "yates":
             null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
-        extras["n_resamples"] = n_resamples
         notes.append(f"Monte Carlo p-value from {n_resamples} multinomial samples under H0.")
     else:
         pvalue, outcomes = _exact_gof_pvalue(statistic, g, round(n), q, _tie_tolerance(g, n))
-        extras["n_outcomes"] = outcomes
+        n_outcomes = outcomes
         notes.append(f"Exact p-value: {outcomes:,} outcomes enumerated (LLR ordering).")
 
     dropped = int((~keep).sum())
@@ -464,32 +463,32 @@ def g_test(
                 ],
             ),
         )
-    extras = {
-        "correction": corr or "none",
-        "williams_q": williams,
-        "g_uncorrected": g_raw,
-        "ddof": ddof,
-        **extras,
-        "observed": _as_output(obs_full, index),
-        "expected": _as_output(exp_full, index),
-        "residuals": _as_output(resid, index),
-        "std_residuals": _as_output(std_resid, index),
-    }
-    return KLTestResult(
+    return GTestResult(
         statistic=g,
         pvalue=pvalue,
         df=None if method != "asymptotic" else df,
         nobs=round(n),
         method=method,
-        null_hypothesis="the category probabilities are those of `f_exp`",
+        null_hypothesis="the category probabilities are the expected ones",
         estimate=effect.estimate,
         distribution={"asymptotic": "chi2", "montecarlo": "montecarlo", "exact": "exact"}[method],
         title=_title("G-test of goodness of fit", corr),
         effect=effect,
         null_distribution=null,
-        extras=extras,
         notes=tuple(notes),
         blocks=blocks,
+        seed=seed_of(rng) if method == "montecarlo" else None,
+        correction=corr,
+        williams_q=williams_q,
+        g_uncorrected=g_raw,
+        ddof=ddof,
+        chi2_df=df,
+        n_resamples=n_resamples if method == "montecarlo" else None,
+        n_outcomes=n_outcomes,
+        observed=_as_output(obs_full, index),
+        expected=_as_output(exp_full, index),
+        residuals=_as_output(resid, index),
+        std_residuals=_as_output(std_resid, index),
     )
 
 
@@ -506,7 +505,7 @@ def _table_test(
     n_resamples: Any,
     rng: Any,
     kind: str,
-) -> KLTestResult:
+) -> GTestResult:
     corr = _check_correction(correction)
     if check_choice(method, "method", GOF_METHODS) == "exact":
         raise ValueError(
@@ -559,11 +558,10 @@ def _table_test(
     row_tot, col_tot = t.sum(axis=1), t.sum(axis=0)
     expected = np.outer(row_tot, col_tot) / n
     df = (r - 1) * (c - 1)
-    williams = 1.0
-    if corr == "williams":
-        williams = 1.0 + (n * np.sum(1 / row_tot) - 1) * (n * np.sum(1 / col_tot) - 1) / (
-            6.0 * n * df
-        )
+    williams_q = 1.0 + (n * np.sum(1 / row_tot) - 1) * (n * np.sum(1 / col_tot) - 1) / (
+        6.0 * n * df
+    )
+    williams = williams_q if corr == "williams" else 1.0
 
     def statistic(tables: np.ndarray) -> np.ndarray:
         if corr == "yates":
@@ -574,7 +572,6 @@ def _table_test(
     g_raw = _snap_zero(2.0 * n * float(mi_plugin(t)), n)
     g = _snap_zero(float(statistic(t)), n)
     null = None
-    extras: dict[str, Any] = {}
     if method == "asymptotic":
         _check_small(expected.ravel(), 4)
         pvalue = float(stats.chi2.sf(g, df))
@@ -591,7 +588,6 @@ def _table_test(
         if corr != "yates":
             null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
-        extras["n_resamples"] = n_resamples
         notes.append(f"Monte Carlo p-value from {n_resamples} tables with the observed margins.")
     if corr is not None:
         notes.append(_correction_note(corr, williams))  # type: ignore[arg-type]
@@ -609,21 +605,11 @@ def _table_test(
                 ("Standardized residuals", std_resid),
             )
         )
-    extras = {
-        "correction": corr or "none",
-        "williams_q": williams,
-        "g_uncorrected": g_raw,
-        **extras,
-        "observed": _as_frame(t, rows, cols),
-        "expected": _as_frame(expected, rows, cols),
-        "residuals": _as_frame(resid, rows, cols),
-        "std_residuals": _as_frame(std_resid, rows, cols),
-    }
     if kind == "homogeneity":
-        hypothesis = "`x_counts` and `y_counts` come from the same distribution"
+        hypothesis = "the two samples come from the same distribution"
     else:
         hypothesis = "the row and column variables are independent"
-    return KLTestResult(
+    return GTestResult(
         statistic=g,
         pvalue=pvalue,
         df=df if method == "asymptotic" else None,
@@ -635,9 +621,18 @@ def _table_test(
         title=_title(f"G-test of {kind}", corr),
         effect=effect,
         null_distribution=null,
-        extras=extras,
         notes=tuple(notes),
         blocks=blocks,
+        seed=seed_of(rng) if method == "montecarlo" else None,
+        correction=corr,
+        williams_q=williams_q,
+        g_uncorrected=g_raw,
+        chi2_df=df,
+        n_resamples=n_resamples if method == "montecarlo" else None,
+        observed=_as_frame(t, rows, cols),
+        expected=_as_frame(expected, rows, cols),
+        residuals=_as_frame(resid, rows, cols),
+        std_residuals=_as_frame(std_resid, rows, cols),
     )
 
 
@@ -649,7 +644,7 @@ def g_test_independence(
     method: str = "asymptotic",
     n_resamples: int = 9999,
     rng: Any = None,
-) -> KLTestResult:
+) -> GTestResult:
     r"""G-test of independence for an r x c contingency table.
 
     :math:`G = 2 \sum_{ij} O_{ij} \log(O_{ij}/E_{ij}) = 2 N \hat I(X;Y)` with
@@ -684,7 +679,7 @@ def g_test_independence(
 
     Returns
     -------
-    KLTestResult
+    GTestResult
         ``statistic``, ``pvalue``, ``df`` = (r-1)(c-1) over non-empty rows and columns
         (None for Monte Carlo), ``estimate`` (uncorrected plug-in mutual information in
         nats, = G_uncorrected / (2 N)) with ``conf_int()``, ``null_distribution`` (Monte
@@ -766,7 +761,7 @@ def g_test_homogeneity(
     method: str = "asymptotic",
     n_resamples: int = 9999,
     rng: Any = None,
-) -> KLTestResult:
+) -> GTestResult:
     r"""G-test that two samples of counts come from the same distribution.
 
     The independence test of the 2 x K table with rows ``x_counts`` and ``y_counts``:
@@ -793,7 +788,7 @@ def g_test_homogeneity(
 
     Returns
     -------
-    KLTestResult
+    GTestResult
         As for :func:`g_test_independence`; ``df`` = K - 1 over categories seen in
         either sample; ``estimate`` is the plug-in mutual information between sample
         membership and category (= the weighted JS divergence), in nats.

@@ -29,7 +29,7 @@ from .._estimators._knn import (
     mutual_information_knn,
 )
 from .._inference._resampling import run_chunks, spawn
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLEstimate, ResamplingTestResult
 from ._resampling_result import _result
 
 __all__: list[str] = []
@@ -304,7 +304,7 @@ def kl_test_knn(
     base: float | None,
     progress: bool | None,
     options: dict[str, Any],
-) -> KLTestResult:
+) -> ResamplingTestResult:
     """kl_test with a k-NN statistic (see :func:`klstats.kl_test`)."""
     estimator = "wang" if key == "knn" else key
     jitter_rng, perm_rng = spawn(gen, 2)
@@ -381,7 +381,7 @@ def _pooled_has_duplicates(xs: np.ndarray, ys: np.ndarray) -> bool:
 
 def _montecarlo_knn(
     effect: KLEstimate, reference: Any, B: int, rng: np.random.Generator, progress
-) -> KLTestResult:
+) -> ResamplingTestResult:
     inf = effect._inference
     (xs,) = inf.data
     n, d = xs.shape
@@ -404,7 +404,7 @@ def _montecarlo_knn(
         method="montecarlo",
         null_hypothesis="P equals the reference distribution Q",
         title="Monte Carlo goodness-of-fit test (k-NN KL statistic)",
-        distribution="Monte Carlo",
+        distribution="montecarlo",
         notes=["Null samples of size n drawn from the reference."],
         n_resamples=B,
     )
@@ -419,7 +419,7 @@ def independence_test_knn(
     base: float | None,
     progress: bool | None,
     options: dict[str, Any],
-) -> KLTestResult:
+) -> ResamplingTestResult:
     """independence_test with a KSG statistic: permute the rows of y against x."""
     jitter_rng, perm_rng = spawn(gen, 2)
     effect = mutual_information_knn(x, y, estimator=key, base=base, rng=jitter_rng, **options)

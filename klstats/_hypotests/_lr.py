@@ -20,7 +20,7 @@ from .._base._validation import check_choice, check_int, check_real, check_rng
 from .._base._warnings import SmallSampleWarning
 from .._inference._intervals import Pivot
 from .._inference._lr_intervals import _LRInference
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLEstimate, LRTestResult, seed_of
 from .._results._summary import Block, fmt
 from ._families import (
     _NESTINGS,
@@ -143,7 +143,7 @@ def _models_block(title: str, stubs, rows) -> Block:
     )
 
 
-def lr_test(restricted: Any, full: Any) -> KLTestResult:
+def lr_test(restricted: Any, full: Any) -> LRTestResult:
     r"""Likelihood-ratio test of two nested models.
 
     Parameters
@@ -157,7 +157,7 @@ def lr_test(restricted: Any, full: Any) -> KLTestResult:
 
     Returns
     -------
-    KLTestResult
+    LRTestResult
         ``statistic`` = 2 (llf_full - llf_restricted), ``df`` = the difference in the
         numbers of parameters, ``pvalue`` from the chi-square law with ``df`` degrees of
         freedom, ``estimate`` = statistic / (2 nobs), the estimated KL gain of the full
@@ -293,7 +293,7 @@ def lr_test(restricted: Any, full: Any) -> KLTestResult:
             (f.label, f.llf, f.n_params, f.nobs if f.nobs is not None else n),
         ],
     )
-    return KLTestResult(
+    return LRTestResult(
         statistic=lr,
         pvalue=pvalue,
         df=df,
@@ -306,15 +306,13 @@ def lr_test(restricted: Any, full: Any) -> KLTestResult:
         title="Likelihood-ratio test (nested models)",
         alternative="greater",
         effect=effect,
-        extras={
-            "llf_null": r.llf,
-            "llf_alt": f.llf,
-            "df_diff": df,
-            "n_params": (r.n_params, f.n_params),
-            "models": (r.label, f.label),
-        },
         notes=tuple(notes),
         blocks=(block,),
+        llf_null=r.llf,
+        llf_alt=f.llf,
+        df_diff=df,
+        n_params=(r.n_params, f.n_params),
+        models=(r.label, f.label),
     )
 
 
@@ -327,7 +325,7 @@ def lr_test_distributions(
     method: str = "asymptotic",
     n_resamples: int = 999,
     rng: Any = None,
-) -> KLTestResult:
+) -> LRTestResult:
     r"""Likelihood-ratio test of a scipy.stats family nested in a larger one.
 
     Both families are fitted to `data` by maximum likelihood and the smaller (`null`)
@@ -362,7 +360,7 @@ def lr_test_distributions(
 
     Returns
     -------
-    KLTestResult
+    LRTestResult
         ``statistic`` = LR = 2 (llf_alt - llf_null); ``df`` = the difference in free
         parameters (None for the bootstrap, whose law is ``null_distribution``);
         ``estimate`` = LR / (2n), the estimated KL gain of the larger family in nats.
@@ -516,9 +514,9 @@ def lr_test_distributions(
         tol = 1e-9 * max(1.0, abs(f1.llf))
         pvalue = (1.0 + float(np.sum(lrs[ok] >= lr - tol))) / (n_ok + 1.0)
         null_distribution = lrs
-        dist_name = "parametric bootstrap"
+        dist_name = "bootstrap"
         test_df = None
-        method_label = f"parametric bootstrap ({B} resamples)"
+        method_label = "bootstrap"
     logratio = f1.logl - f0.logl
     quantity = f"KL gain of {f1.name} over {f0.name}, LR/(2n)"
     if nesting.boundary:
@@ -543,7 +541,7 @@ def lr_test_distributions(
     fixed_note = ", ".join(f"{k}={v:g}" for k, v in fixed_.items())
     if fixed_note:
         notes.append(f"Held fixed in both fits: {fixed_note}.")
-    return KLTestResult(
+    return LRTestResult(
         statistic=lr,
         pvalue=pvalue,
         df=test_df,
@@ -557,14 +555,16 @@ def lr_test_distributions(
         alternative="greater",
         effect=effect,
         null_distribution=null_distribution,
-        extras={
-            "llf_null": f0.llf,
-            "llf_alt": f1.llf,
-            "df_diff": df,
-            "boundary": nesting.boundary,
-            "null_fit": f0.frozen,
-            "alt_fit": f1.frozen,
-        },
         notes=tuple(notes),
         blocks=(block,),
+        seed=seed_of(rng) if method_label == "bootstrap" else None,
+        llf_null=f0.llf,
+        llf_alt=f1.llf,
+        df_diff=df,
+        n_params=(f0.n_free, f1.n_free),
+        models=(f0.name, f1.name),
+        boundary=nesting.boundary,
+        null_fit=f0.frozen,
+        alt_fit=f1.frozen,
+        n_resamples=B if method_label == "bootstrap" else None,
     )

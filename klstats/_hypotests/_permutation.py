@@ -11,6 +11,7 @@ contingency table is a random table with the observed margins, each O(K) per dra
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
 from typing import Any
 
@@ -34,7 +35,7 @@ from .._inference._resampling import (
     run_chunks,
 )
 from .._kernels._counts import KL1_KERNELS
-from .._results._classes import KLTestResult
+from .._results._classes import ResamplingTestResult, seed_of
 from ._resampling_result import _result
 
 __all__ = ["independence_test", "kl_test"]
@@ -45,6 +46,12 @@ KSG_ESTIMATORS = ("ksg1", "ksg2")
 
 def _is_continuous_dist(obj: Any) -> bool:
     return hasattr(obj, "pdf") and hasattr(obj, "rvs")
+
+
+def _seeded(res: ResamplingTestResult, rng: Any) -> ResamplingTestResult:
+    """The result with the integer seed behind `rng` recorded (None for a Generator)."""
+    seed = seed_of(rng)
+    return res if seed is None else dataclasses.replace(res, seed=seed)
 
 
 # =========================================================================== kl_test
@@ -61,7 +68,7 @@ def kl_test(
     base: float | None = None,
     progress: bool | None = None,
     **options: Any,
-) -> KLTestResult:
+) -> ResamplingTestResult:
     r"""Resampling test of P = Q with a KL-divergence estimate as statistic.
 
     Two-sample (``y`` given): permutation test of H0: the samples ``x`` ~ P and
@@ -104,7 +111,7 @@ def kl_test(
 
     Returns
     -------
-    KLTestResult
+    ResamplingTestResult
         ``statistic`` (the KL estimate, in ``units``), ``pvalue``, ``df=None``,
         ``null_distribution`` (the B resampled statistics), ``estimate`` and
         ``conf_int()`` (interval for D(P||Q) from the estimate), ``summary()``.
@@ -154,18 +161,18 @@ def kl_test(
     if key in KNN_ESTIMATORS:
         from ._knn_resampling import kl_test_knn
 
-        return kl_test_knn(x, y, reference, key, B, gen, base, progress, options)
+        return _seeded(kl_test_knn(x, y, reference, key, B, gen, base, progress, options), rng)
     if _is_continuous_dist(reference):
         raise ValueError(
             "`reference` is a continuous distribution; use a k-NN estimator "
             "(estimator='wang' or 'adaptive') with samples `x`."
         )
     if y is not None:
-        return _kl_permutation_counts(x, y, key, B, gen, base, progress, options)
-    return _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options)
+        return _seeded(_kl_permutation_counts(x, y, key, B, gen, base, progress, options), rng)
+    return _seeded(_kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options), rng)
 
 
-def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> KLTestResult:
+def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> ResamplingTestResult:
     effect = kl_divergence(x, y, estimator=key, base=base, **options)
     inf: CountInference = effect._inference  # type: ignore[assignment]
     xc, yc = inf.data
@@ -191,7 +198,9 @@ def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> KLTest
     )
 
 
-def _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options) -> KLTestResult:
+def _kl_montecarlo_counts(
+    x, reference, key, B, gen, base, progress, options
+) -> ResamplingTestResult:
     effect = kl_divergence(x, reference=reference, estimator=key, base=base, **options)
     inf: CountInference = effect._inference  # type: ignore[assignment]
     (xc,) = inf.data
@@ -224,7 +233,7 @@ def _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options) ->
         method="montecarlo",
         null_hypothesis="P equals the reference distribution Q",
         title="Monte Carlo goodness-of-fit test (KL statistic)",
-        distribution="Monte Carlo",
+        distribution="montecarlo",
         notes=notes,
         n_resamples=B,
     )
@@ -243,7 +252,7 @@ def independence_test(
     base: float | None = None,
     progress: bool | None = None,
     **options: Any,
-) -> KLTestResult:
+) -> ResamplingTestResult:
     """Permutation test of independence with a mutual-information statistic.
 
     Parameters
@@ -276,7 +285,7 @@ def independence_test(
 
     Returns
     -------
-    KLTestResult
+    ResamplingTestResult
         ``statistic`` (the MI estimate), ``pvalue``, ``df=None``,
         ``null_distribution``, ``estimate`` with ``conf_int()``, ``summary()``.
 
@@ -317,7 +326,7 @@ def independence_test(
 
         if y is None:
             raise ValueError(f"estimator={key!r} needs two samples `x, y`.")
-        return independence_test_knn(x, y, key, B, gen, base, progress, options)
+        return _seeded(independence_test_knn(x, y, key, B, gen, base, progress, options), rng)
     if y is not None:
         _reject_continuous_labels(x, "x")
         _reject_continuous_labels(y, "y")
@@ -342,6 +351,7 @@ def independence_test(
         distribution="permutation",
         notes=["Permutations drawn as random tables with the observed margins."],
         n_resamples=B,
+        rng=rng,
     )
 
 

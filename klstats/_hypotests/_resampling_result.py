@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._inference._resampling import resampling_pvalue
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLEstimate, ResamplingTestResult, seed_of
 
 __all__: list[str] = []  # private module
 
@@ -30,18 +30,24 @@ def _result(
     distribution: str,
     notes: list[str],
     n_resamples: int,
-) -> KLTestResult:
+    rng: Any = None,
+) -> ResamplingTestResult:
+    """The one builder of resampling-test results (counts and k-NN alike).
+
+    ``rng`` is the caller's ``rng`` argument: an integer seed is recorded in the result.
+    """
     pvalue = resampling_pvalue(observed, null)
     n_bad = int((~np.isfinite(null)).sum())
-    extras: dict[str, Any] = {"n_resamples": n_resamples}
+    # one spelling of the scheme everywhere: the value of the ``method`` argument
+    distribution = {"Monte Carlo": "montecarlo"}.get(distribution, distribution)
     if n_bad:
-        extras["n_infinite_null"] = n_bad
         notes.append(f"{n_bad} of {n_resamples} resampled statistics are not finite (kept).")
     notes.append(
-        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} {distribution} "
+        f"p-value = (1 + #{{T* >= T}}) / (B + 1) with B = {n_resamples} "
+        f"{'Monte Carlo' if distribution == 'montecarlo' else distribution} "
         "draws (ties within floating-point noise count as >=)."
     )
-    return KLTestResult(
+    return ResamplingTestResult(
         statistic=observed / effect._divisor,
         pvalue=pvalue,
         df=None,
@@ -55,6 +61,8 @@ def _result(
         title=title,
         effect=effect,
         null_distribution=_null_in_units(null, effect),
-        extras=extras,
         notes=tuple(notes),
+        seed=seed_of(rng),
+        n_resamples=n_resamples,
+        n_infinite_null=n_bad,
     )

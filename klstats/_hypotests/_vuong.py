@@ -18,7 +18,7 @@ from scipy import integrate, special, stats
 from .._base._validation import as_samples, check_choice, check_int
 from .._base._warnings import DegenerateDataWarning, SmallSampleWarning
 from .._inference._lr_intervals import _WaldInference
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLEstimate, VuongTestResult
 from .._results._summary import Block, fmt, fmt_pvalue
 from ._families import _as_data, _check_support, _family, _fit_family, _is_positive, _logdens
 from ._lr import _is_glm, _is_sm_results, _sm_endog, _sm_label, _sm_n_params
@@ -282,7 +282,7 @@ def vuong_test(
     correction: str | None = None,
     data: Any = None,
     variance_test: bool = False,
-) -> KLTestResult:
+) -> VuongTestResult:
     r"""Vuong's (1989) test of two models that need not be nested.
 
     H0: the two models are equally close to the truth in KL divergence,
@@ -323,7 +323,7 @@ def vuong_test(
 
     Returns
     -------
-    KLTestResult
+    VuongTestResult
         ``statistic`` = Z; ``pvalue`` = the two-sided p-value 2 P(N(0,1) > \|Z\|)
         (H1: one of the models is closer); ``estimate`` = the numerator over n (the mean
         log-likelihood ratio, penalised when a correction is asked for), an estimate of
@@ -476,18 +476,7 @@ def vuong_test(
     p1 = float(special.ndtr(-z)) if math.isfinite(z) else math.nan
     p2 = float(special.ndtr(z)) if math.isfinite(z) else math.nan
     favoured = "model1" if z > 0 else "model2" if z < 0 else "neither"
-    extras: dict[str, Any] = {
-        "omega2": omega2,
-        "llr": lr_sum,
-        "correction": corr,
-        "pvalue_model1": p1,
-        "pvalue_model2": p2,
-        "favoured": favoured,
-        "models": (m1.label, m2.label),
-        "llf": (float(l1.sum()), float(l2.sum())),
-        "n_params": (k1, k2),
-        "fits": (m1.fit, m2.fit),
-    }
+    variance: dict[str, Any] = {}
     if variance_test:
         if m1.results is None or m2.results is None:
             raise ValueError(
@@ -497,7 +486,7 @@ def vuong_test(
         weights = _vuong_weights(m1.results, m2.results, n)
         stat = n * omega2
         p_var = _wchisq_sf(stat, weights)
-        extras.update(
+        variance.update(
             {"omega2_statistic": stat, "omega2_pvalue": p_var, "omega2_weights": weights}
         )
         notes.append(
@@ -571,12 +560,12 @@ def vuong_test(
         )
     )
     notes.append("omega^2 uses the 1/n variance (Vuong 1989, eq. 4.2).")
-    return KLTestResult(
+    return VuongTestResult(
         statistic=z,
         pvalue=p_two,
         df=None,
         nobs=n,
-        method="asymptotic (normal)",
+        method="asymptotic",
         null_hypothesis="both models are equally close to the truth (KL divergence)",
         estimate=effect.estimate,
         estimator=effect.estimator,
@@ -584,7 +573,17 @@ def vuong_test(
         title="Vuong test (non-nested models)",
         alternative="two-sided",
         effect=effect,
-        extras=extras,
         notes=tuple(notes),
         blocks=tuple(blocks),
+        omega2=omega2,
+        llr=lr_sum,
+        correction=corr,
+        pvalue_model1=p1,
+        pvalue_model2=p2,
+        favoured=favoured,
+        models=(m1.label, m2.label),
+        llf=(float(l1.sum()), float(l2.sum())),
+        n_params=(k1, k2),
+        fits=(m1.fit, m2.fit),
+        **variance,
     )

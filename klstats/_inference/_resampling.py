@@ -79,6 +79,21 @@ class BootstrapDistribution:
     scheme: str
     units: str = "nats"
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(
+            np.array_equal(self.replicates, other.replicates, equal_nan=True)
+            and (
+                self.estimate == other.estimate
+                or (self.estimate != self.estimate and other.estimate != other.estimate)
+            )
+            and (self.n_resamples, self.n_infinite, self.n_nan, self.scheme, self.units)
+            == (other.n_resamples, other.n_infinite, other.n_nan, other.scheme, other.units)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def standard_error(self) -> float:
         """Standard deviation of the finite replicates (ddof=1); nan if fewer than 2."""

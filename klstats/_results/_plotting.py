@@ -155,7 +155,7 @@ def null(res: Any, ax: Any = None, *, bins: int | None = None) -> Any:
         raise ValueError(
             f"{res.title} (method {res.method!r}) has neither a resampled null "
             "distribution nor an asymptotic reference law to plot."
-            + (" Use kind='counts'." if "observed" in res.extras else "")
+            + (" Use kind='counts'." if getattr(res, "observed", None) is not None else "")
         )
     check(ax, bins)
     ax = _axes(ax)
@@ -238,8 +238,10 @@ def counts(res: Any, ax: Any = None) -> Any:
     labelled with its observed and (expected) count.
     """
     try:
-        obs, exp, resid = (res.extras[k] for k in ("observed", "expected", "std_residuals"))
-    except KeyError:
+        obs, exp, resid = res.observed, res.expected, res.std_residuals
+        if obs is None or exp is None or resid is None:
+            raise AttributeError("no counts")
+    except AttributeError:
         raise ValueError(
             f"{res.title} has no observed and expected counts to plot; use kind='null'."
         ) from None

@@ -1,39 +1,46 @@
 """The one summary builder: every result's ``summary()`` ends here.
 
-Uses only the stable part of ``statsmodels.iolib``: ``Summary()``, its ``tables``
-list, ``SimpleTable`` and a single ``add_extra_txt`` call (a second call would
-replace the first).
+A result describes itself once, as :class:`Parts` (a title, labelled rows, extra
+tables and notes); the text (statsmodels ``Summary``), HTML, LaTeX and Markdown forms
+are all rendered from those parts, so they always say the same thing. Uses only the
+stable part of ``statsmodels.iolib``: ``Summary()``, its ``tables`` list,
+``SimpleTable`` and a single ``add_extra_txt`` call (a second call would replace the
+first).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__: list[str] = []
 
 
-@functools.cache
-def _summary_type() -> type:
-    """statsmodels' ``Summary`` with a LaTeX that keeps every table in its own ``tabular``.
+@dataclass(frozen=True)
+class Block:
+    """An extra table below the main one (e.g. observed, expected, residuals)."""
 
-    ``Summary.as_latex`` merges all tables into the first one, which fails (a strict
-    ``zip`` in ``SimpleTable``) as soon as an extra block has a different number of
-    columns than the main table; ``as_latex_tabular`` of each table is public and works.
-    statsmodels is imported here, by the first summary, not by ``import klstats``.
-    """
-    from statsmodels.iolib.summary import Summary
+    title: str
+    headers: Sequence[str]
+    stubs: Sequence[str]
+    data: Sequence[Sequence[str]]
 
-    class _Summary(Summary):
-        def as_latex(self) -> str:
-            latex = "\n\n".join(table.as_latex_tabular() for table in self.tables)
-            if self.extra_txt is not None:
-                latex = latex + "\n\n" + self.extra_txt.replace("\n", " \\newline\n ")
-            return latex
 
-    return _Summary
+@dataclass(frozen=True)
+class Parts:
+    """What a summary shows: title, (label, value) rows, extra tables, notes."""
+
+    title: str
+    rows: Sequence[tuple[str, str]]
+    notes: Sequence[str] = ()
+    blocks: Sequence[Block] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- numbers
 
 
 def fmt(value: object, digits: int = 4) -> str:
@@ -65,19 +72,44 @@ def fmt_pvalue(p: float) -> str:
     return "<1e-16" if p < 1e-16 else f"{p:.4g}"
 
 
-@dataclass(frozen=True)
-class Block:
-    """An extra table below the main one (e.g. observed, expected, residuals)."""
+# --------------------------------------------------------------------------- text
 
-    title: str
-    headers: Sequence[str]
-    stubs: Sequence[str]
-    data: Sequence[Sequence[str]]
+
+@functools.cache
+def _summary_type() -> type:
+    """A statsmodels ``Summary`` that renders HTML, LaTeX and Markdown from its parts.
+
+    ``as_text()`` is statsmodels' own. ``as_html()`` is a self-contained, valid HTML
+    fragment (inline styles: numbers right-aligned, notes as a list) that can be pasted
+    into any page or notebook; ``as_latex()`` puts every table in its own ``tabular``
+    (``Summary.as_latex`` merges all tables into the first one, which fails as soon as
+    an extra block has a different number of columns); ``as_markdown()`` writes
+    GitHub-flavoured Markdown. statsmodels is imported here, by the first summary, not
+    by ``import klstats``.
+    """
+    from statsmodels.iolib.summary import Summary
+
+    class _Summary(Summary):
+        parts: Parts
+
+        def as_html(self) -> str:
+            return html_fragment(self.parts)
+
+        def as_latex(self) -> str:
+            return latex_fragment(self.parts)
+
+        def as_markdown(self) -> str:
+            return markdown_fragment(self.parts)
+
+        def _repr_html_(self) -> str:
+            return self.as_html()
+
+    return _Summary
 
 
 def build_summary(
-    title: str,
-    rows: Sequence[tuple[str, str]],
+    title: str | Parts,
+    rows: Sequence[tuple[str, str]] = (),
     notes: Sequence[str] = (),
     blocks: Sequence[Block] = (),
 ):
@@ -88,7 +120,9 @@ def build_summary(
     """
     from statsmodels.iolib.table import SimpleTable
 
-    rows = [(f"{label}:", value) for label, value in rows]
+    parts = title if isinstance(title, Parts) else Parts(title, list(rows), notes, blocks)
+    title = parts.title
+    rows = [(f"{label}:", value) for label, value in parts.rows]
     if len(rows) > 6:
         half = (len(rows) + 1) // 2
         left, right = rows[:half], rows[half:]
@@ -107,8 +141,9 @@ def build_summary(
         data, title=title, datatypes=list(range(ncol)), data_aligns=aligns, colwidths=widths
     )
     smry = _summary_type()()
+    smry.parts = parts
     smry.tables.append(main)
-    for block in blocks:
+    for block in parts.blocks:
         smry.tables.append(
             SimpleTable(
                 [list(r) for r in block.data],
@@ -117,13 +152,31 @@ def build_summary(
                 title=block.title,
             )
         )
-    if notes:
-        smry.add_extra_txt(list(notes))
+    if parts.notes:
+        smry.add_extra_txt(list(parts.notes))
     return smry
+
+
+# --------------------------------------------------------------------------- Markdown
 
 
 def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|")
+
+
+def markdown_fragment(parts: Parts, level: int = 3) -> str:
+    """The summary as GitHub-flavoured Markdown tables (values right-aligned)."""
+    out = [f"{'#' * level} {_md_cell(parts.title)}", "", "| | |", "|:---|---:|"]
+    out += [f"| {_md_cell(label)} | {_md_cell(value)} |" for label, value in parts.rows]
+    for block in parts.blocks:
+        out += ["", f"**{_md_cell(block.title)}**", ""]
+        out.append("| " + " | ".join(["", *map(_md_cell, block.headers)]) + " |")
+        out.append("|:---" + "|---:" * len(block.headers) + "|")
+        for stub, row in zip(block.stubs, block.data, strict=True):
+            out.append("| " + " | ".join([_md_cell(stub), *map(_md_cell, row)]) + " |")
+    if parts.notes:
+        out += [""] + [f"- {_md_cell(n)}" for n in parts.notes]
+    return "\n".join(out)
 
 
 def as_markdown(
@@ -133,17 +186,133 @@ def as_markdown(
     blocks: Sequence[Block] = (),
 ) -> str:
     """The same content as :func:`build_summary`, as GitHub-flavoured Markdown."""
-    out = [f"### {_md_cell(title)}", "", "| | |", "|---|---:|"]
-    out += [f"| {_md_cell(label)} | {_md_cell(value)} |" for label, value in rows]
-    for block in blocks:
-        out += ["", f"**{_md_cell(block.title)}**", ""]
-        out.append("| " + " | ".join(["", *map(_md_cell, block.headers)]) + " |")
-        out.append("|---" * (len(block.headers) + 1) + "|")
-        for stub, row in zip(block.stubs, block.data, strict=True):
-            out.append("| " + " | ".join([_md_cell(stub), *map(_md_cell, row)]) + " |")
-    if notes:
-        out += [""] + [f"- {_md_cell(n)}" for n in notes]
+    return markdown_fragment(Parts(title, rows, notes, blocks))
+
+
+# --------------------------------------------------------------------------- HTML
+
+_FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif"
+_NUM = "font-variant-numeric:tabular-nums"
+_CELL = "padding:0.2em 0.6em;border-bottom:1px solid #e3e3e3"
+_TABLE = "border-collapse:collapse;margin:0.4em 0 0.8em 0;font-size:0.95em"
+_CAPTION = "text-align:left;font-weight:600;padding:0.3em 0"
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _html_table(title: str, headers: Sequence[str], stubs, data, level: str = "") -> str:
+    out = [f'<table class="klstats-table" style="{_TABLE}">']
+    out.append(f'<caption style="{_CAPTION}">{_esc(title)}</caption>')
+    if headers:
+        out.append("<thead><tr>")
+        out.append(f'<th scope="col" style="{_CELL}"></th>')
+        out += [
+            f'<th scope="col" style="{_CELL};text-align:right">{_esc(h)}</th>' for h in headers
+        ]
+        out.append("</tr></thead>")
+    out.append("<tbody>")
+    for stub, row in zip(stubs, data, strict=True):
+        cells = "".join(f'<td style="{_CELL};text-align:right;{_NUM}">{_esc(v)}</td>' for v in row)
+        out.append(
+            f'<tr><th scope="row" style="{_CELL};text-align:left;font-weight:normal">'
+            f"{_esc(stub)}</th>{cells}</tr>"
+        )
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def html_fragment(parts: Parts) -> str:
+    """A styled, valid HTML fragment (a ``div``; inline styles, no scripts)."""
+    out = [f'<div class="klstats-summary" style="{_FONT};max-width:100%;overflow-x:auto">']
+    out.append(
+        _html_table(parts.title, (), [r[0] for r in parts.rows], [[r[1]] for r in parts.rows])
+    )
+    for block in parts.blocks:
+        out.append(_html_table(block.title, block.headers, block.stubs, block.data))
+    if parts.notes:
+        out.append('<ul class="klstats-notes" style="font-size:0.9em;color:#333">')
+        out += [f"<li>{_esc(n)}</li>" for n in parts.notes]
+        out.append("</ul>")
+    out.append("</div>")
     return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- LaTeX
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+_LATEX_UNICODE = {
+    "ω": r"$\omega$",
+    "²": r"$^2$",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
+    "−": "-",
+    "–": "--",
+    "—": "---",
+    "‖": r"$\Vert$",
+    "χ": r"$\chi$",
+    "α": r"$\alpha$",
+    "λ": r"$\lambda$",
+    "×": r"$\times$",
+    "·": r"$\cdot$",
+    "’": "'",
+    "é": r"\'e",
+    "ö": r"\"o",
+    "ü": r"\"u",
+}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in {**_LATEX_SPECIAL, **_LATEX_UNICODE}))
+
+
+def latex_escape(text: object) -> str:
+    """Text for LaTeX (pdflatex-safe: special characters and common Unicode mapped)."""
+    table = {**_LATEX_SPECIAL, **_LATEX_UNICODE}
+    return _LATEX_RE.sub(lambda m: table[m.group(0)], str(text))
+
+
+def _latex_table(title: str, headers: Sequence[str], stubs, data) -> str:
+    ncol = len(data[0]) if data else len(headers)
+    out = [
+        r"\begin{center}",
+        r"\begin{tabular}{l" + "r" * ncol + "}",
+        rf"\multicolumn{{{ncol + 1}}}{{l}}{{\textbf{{{latex_escape(title)}}}}} \\",
+        r"\hline",
+    ]
+    if headers:
+        out.append(" & ".join(["", *map(latex_escape, headers)]) + r" \\")
+        out.append(r"\hline")
+    for stub, row in zip(stubs, data, strict=True):
+        out.append(" & ".join([latex_escape(stub), *map(latex_escape, row)]) + r" \\")
+    out += [r"\hline", r"\end{tabular}", r"\end{center}"]
+    return "\n".join(out)
+
+
+def latex_fragment(parts: Parts) -> str:
+    """Every table in its own ``tabular`` (no packages needed), notes as a list."""
+    out = [_latex_table(parts.title, (), [r[0] for r in parts.rows], [[r[1]] for r in parts.rows])]
+    for block in parts.blocks:
+        out.append(_latex_table(block.title, block.headers, block.stubs, block.data))
+    if parts.notes:
+        items = "\n".join(rf"  \item {latex_escape(n)}" for n in parts.notes)
+        out.append("\\begin{itemize}\n" + items + "\n\\end{itemize}")
+    return "\n\n".join(out)
+
+
+# --------------------------------------------------------------------------- plain data
 
 
 def jsonable(value: object) -> object:
