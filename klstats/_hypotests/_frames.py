@@ -143,6 +143,12 @@ def _as_float(s: pd.Series) -> np.ndarray:
     return s.to_numpy(dtype=float)
 
 
+def _default_resamples(m: int, alpha: float) -> int:
+    """Resamples per column: 999, or enough that the smallest p-value, 1/(B + 1), is a
+    tenth of the Bonferroni threshold alpha/m (else no column could ever be flagged)."""
+    return int(max(999, math.ceil(10 * m / alpha) - 1))
+
+
 def _auto_bins(n_min: int) -> int:
     """Equal-frequency bins: at most 10, at least 10 expected counts per bin in the
     smaller sample, at least 2."""
@@ -339,12 +345,22 @@ def _test_column(
         test = kl_test(y, x, estimator="knn", n_resamples=n_resamples, rng=gen, **opts)
     else:
         opts = dict(test_options)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # small expected counts: noted below instead
-            test = g_test_homogeneity(ref_arr, cur_arr, rng=gen, **opts)
         small = _small_expected(ref_arr.to_numpy(), cur_arr.to_numpy())
+        if "method" not in opts:
+            # Cochran's rule: chi-square where it holds, else Monte Carlo tables with the
+            # observed margins (the G-test is liberal on sparse tables)
+            opts["method"] = "montecarlo" if small else "asymptotic"
+        if opts["method"] == "montecarlo":
+            opts.setdefault("n_resamples", n_resamples)
+            if small:
+                notes.append(
+                    f"small expected counts: Monte Carlo p-value ({opts['n_resamples']} tables)"
+                )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small expected counts: noted instead
+            test = g_test_homogeneity(ref_arr, cur_arr, rng=gen, **opts)
         if small and test.method == "asymptotic":
-            notes.append(small)
+            notes.append(f"{small}: chi-square p-value approximate")
     row["statistic"], row["pvalue"] = test.statistic, test.pvalue
     row["df"] = math.nan if test.df is None else float(test.df)
     return {"row": row, "notes": notes, "test": test, "effect": effect}
@@ -355,7 +371,7 @@ def _small_expected(a: np.ndarray, b: np.ndarray) -> str | None:
     t = np.vstack([a[keep], b[keep]])
     e = np.outer(t.sum(1), t.sum(0)) / t.sum()
     if (e < 1).any() or (e < 5).mean() > 0.2:
-        return "small expected counts: chi-square p-value approximate"
+        return "small expected counts"
     return None
 
 
@@ -829,7 +845,7 @@ def compare_frames(
     continuous: str = "binned",
     bins: int | None = None,
     missing: str = "drop",
-    n_resamples: int = 999,
+    n_resamples: int | None = None,
     subsample: int | None = None,
     test_options: Mapping[str, Any] | None = None,
 ) -> FrameComparison:
@@ -884,7 +900,10 @@ def compare_frames(
         left out of the test; ``"category"``: missing is one more category (or bin), so
         a change in the missing rate counts as a change of distribution.
     n_resamples : int, optional
-        Permutations for ``continuous="knn"`` (default 999).
+        Monte Carlo tables (sparse counted columns) or permutations
+        (``continuous="knn"``) per column. Default: 999, or more with many columns, so
+        that the smallest p-value 1/(B + 1) is at most a tenth of alpha/m for m columns
+        (e.g. 9999 for 50 columns at alpha = 0.05).
     subsample : int, optional
         Largest number of values per data set used for a continuous column; a larger
         column is subsampled without replacement (noted per column). Default: no
@@ -920,9 +939,12 @@ def compare_frames(
     (categories missing on one side count 0). Other numeric and datetime columns are
     continuous.
 
-    *Tests.* Counts: :func:`klstats.g_test_homogeneity` with its defaults for small
-    samples (its ``method`` rule). Continuous: the same test on counts in
-    equal-frequency bins whose edges are quantiles of the pooled sample. The edges depend
+    *Tests.* Counts: :func:`klstats.g_test_homogeneity`, with the chi-square p-value
+    when Cochran's rule holds (every expected count at least 1, at most 20 % below 5)
+    and otherwise the Monte Carlo p-value from ``n_resamples`` random tables with the
+    observed margins (``test_options={"method": ...}`` overrides). Continuous: the
+    same test on counts in equal-frequency bins whose edges are quantiles of the pooled
+    sample. The edges depend
     on the data only through the pooled sample, which H0 leaves exchangeable, so the
     conditional null of the table is that of the homogeneity test. In a simulation
     study (see the documentation's guide) this binned test had exact size and more power
@@ -980,7 +1002,8 @@ def compare_frames(
     continuous = check_choice(continuous, "continuous", ("binned", "knn"))
     missing = check_choice(missing, "missing", MISSING)
     max_levels = check_int(max_levels, "max_levels", minimum=1)
-    n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+    if n_resamples is not None:
+        n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
     if bins is not None:
         bins = check_int(bins, "bins", minimum=2)
     dask_in = is_dask(reference) or is_dask(current)
@@ -1021,6 +1044,8 @@ def compare_frames(
         raise ValueError(f"`types` names columns that are not compared: {unknown[:5]}.")
 
     seed, gens = _seed_and_children(rng, len(names))
+    if n_resamples is None:
+        n_resamples = _default_resamples(len(names), alpha)
     if dask_in:
         prepared = _prepare_dask(
             names,
@@ -1085,7 +1110,7 @@ def compare_frames(
             "bins": bins,
             "missing": missing,
             "max_levels": max_levels,
-            "n_resamples": n_resamples if continuous == "knn" else None,
+            "n_resamples": n_resamples,
             "subsample": subsample,
             "types": {str(k): v for k, v in types.items()},
             "test_options": test_options,
@@ -1273,7 +1298,7 @@ def mutual_information_frame(
     bins: int | None = None,
     missing: str = "drop",
     estimator: str = "plugin",
-    n_resamples: int = 999,
+    n_resamples: int | None = None,
     subsample: int | None = None,
 ) -> MutualInformationFrame:
     r"""Mutual information of every column with a target, with permutation p-values
@@ -1315,7 +1340,8 @@ def mutual_information_frame(
         permutation statistic and the estimate (default ``"plugin"``, whose permutation
         test is the conditional G-test of independence).
     n_resamples : int, optional
-        Permutations per column (default 999).
+        Permutations per column. Default: 999, or more with many columns, so that the
+        smallest p-value 1/(B + 1) is at most a tenth of alpha/m for m columns.
     subsample : int, optional
         Largest number of rows used for a column pair involving a continuous variable
         (random rows, noted per column). Default: none for pandas data, 100000 for
@@ -1352,7 +1378,7 @@ def mutual_information_frame(
     --------
     >>> import klstats as kls
     >>> df = kls.datasets.load("infert")
-    >>> res = kls.mutual_information_frame(df, "case", n_resamples=999, rng=2)
+    >>> res = kls.mutual_information_frame(df, "case", rng=2)
     >>> print(res.flagged)
     ('spontaneous',)
     """
@@ -1363,7 +1389,8 @@ def mutual_information_frame(
     method = _check_correction(correction)
     missing = check_choice(missing, "missing", MISSING)
     max_levels = check_int(max_levels, "max_levels", minimum=1)
-    n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+    if n_resamples is not None:
+        n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
     if bins is not None:
         bins = check_int(bins, "bins", minimum=2)
     dask_in = is_dask(frame)
@@ -1391,6 +1418,8 @@ def mutual_information_frame(
         raise ValueError("`frame` has no column besides the target.")
 
     seed, gens = _seed_and_children(rng, len(names))
+    if n_resamples is None:
+        n_resamples = _default_resamples(len(names), alpha)
     # kinds from dtypes and, for numeric columns, the number of distinct values
     if dask_in:
         import dask
