@@ -378,3 +378,36 @@ def test_cli_drift(tmp_path, capsys):
     assert main(["drift", str(may), str(aug), "--columns", "Nope"]) == 1
     assert "'Nope'" in capsys.readouterr().err
     assert main(["drift", str(may), str(aug), "--correction", "fdr"]) == 2
+
+
+def test_table_agrees_with_the_per_column_results(pair):
+    ref, cur = pair
+    res = kls.compare_frames(ref, cur, rng=3)
+    f = res.summary_frame()
+    for col in res.columns:
+        test, effect = res.tests[col], res.effects[col]
+        assert f.loc[col, "statistic"] == pytest.approx(test.statistic, rel=1e-12)
+        assert f.loc[col, "pvalue"] == pytest.approx(test.pvalue, rel=1e-9, abs=1e-300)
+        assert f.loc[col, "effect"] == pytest.approx(effect.estimate, rel=1e-12)
+        lo, hi = effect.conf_int(res.alpha)
+        assert f.loc[col, "ci_lower"] == pytest.approx(lo)
+        assert f.loc[col, "ci_upper"] == pytest.approx(min(hi, math.log(2)))
+    assert len(res.tests) == len(res.columns) and set(res.effects) == set(res.columns)
+
+
+def test_sparse_columns_get_monte_carlo_pvalues():
+    rng = np.random.default_rng(9)
+    ref = pd.DataFrame({"k": rng.poisson(1.5, 80)})
+    cur = pd.DataFrame({"k": rng.poisson(1.5, 60)})
+    res = kls.compare_frames(ref, cur, rng=4)
+    row = res.summary_frame().loc["k"]
+    assert "Monte Carlo p-value (999 tables)" in row["note"]
+    assert res.tests["k"].method == "montecarlo" and math.isnan(row["df"])
+    forced = kls.compare_frames(ref, cur, rng=4, test_options={"method": "asymptotic"})
+    assert "chi-square p-value approximate" in forced.summary_frame().loc["k", "note"]
+    # the default number of tables grows with the number of columns
+    many = {f"k{i}": ref["k"] for i in range(60)}
+    many_c = {f"k{i}": cur["k"] for i in range(60)}
+    res60 = kls.compare_frames(pd.DataFrame(many), pd.DataFrame(many_c), rng=4)
+    assert res60.options["n_resamples"] == 11999
+    assert res60.tests["k0"].null_distribution.size == 11999

@@ -29,9 +29,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._base._validation import check_alpha, check_choice, check_int, check_rng, is_dask
 from .._estimators._discrete import jensen_shannon
+from .._kernels._counts import js_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
 from .._results._summary import (
     Block,
@@ -42,7 +44,7 @@ from .._results._summary import (
     jsonable,
     versions,
 )
-from ._gtests import g_test_homogeneity
+from ._gtests import _snap_zero, g_test_homogeneity
 from ._permutation import independence_test, kl_test
 
 __all__ = [
@@ -215,6 +217,46 @@ def _label_index(vc: pd.Series) -> pd.Series:
     return vc
 
 
+class _Lazy(Mapping):
+    """Column -> result, each built on first access from a picklable recipe
+    ``(function, args, kwargs)`` (or given ready-made), then cached."""
+
+    def __init__(self, recipes: Mapping[Hashable, Any]) -> None:
+        self._recipes = dict(recipes)
+        self._done: dict[Hashable, Any] = {}
+
+    def __getitem__(self, key: Hashable) -> Any:
+        if key not in self._done:
+            recipe = self._recipes[key]
+            if isinstance(recipe, tuple) and len(recipe) == 3 and callable(recipe[0]):
+                fn, args, kwargs = recipe
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # noted in the table already
+                    recipe = fn(*args, **kwargs)
+            self._done[key] = recipe
+        return self._done[key]
+
+    def __iter__(self):
+        return iter(self._recipes)
+
+    def __len__(self) -> int:
+        return len(self._recipes)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} per-column results: {list(self._recipes)[:5]}...>"
+
+
+def _g_asymptotic(a: np.ndarray, b: np.ndarray) -> tuple[float, float, int]:
+    """G-test of homogeneity with the chi-square p-value, from the 2 x K counts (the
+    numbers of :func:`klstats.g_test_homogeneity`, without building its result)."""
+    keep = (a + b) > 0
+    t = np.vstack([a[keep], b[keep]])
+    n = float(t.sum())
+    g = _snap_zero(2.0 * n * float(mi_plugin(t)), n)
+    df = int(keep.sum()) - 1
+    return g, float(stats.chi2.sf(g, df)), df
+
+
 # =========================================================================== one column
 
 
@@ -299,8 +341,9 @@ def _test_column(
             pass
         levels = int(((c_ref + c_cur) > 0).sum())
         row["levels"] = levels
-        only_ref = [v for v in union if c_cur[v] == 0 and c_ref[v] > 0]
-        only_cur = [v for v in union if c_ref[v] == 0 and c_cur[v] > 0]
+        r_np, c_np = c_ref.to_numpy(), c_cur.to_numpy()
+        only_ref = c_ref.index[(c_np == 0) & (r_np > 0)].tolist()
+        only_cur = c_ref.index[(r_np == 0) & (c_np > 0)].tolist()
         if only_cur:
             notes.append(f"{len(only_cur)} categor(ies) only in current: {only_cur[:5]}")
         if only_ref:
@@ -337,8 +380,10 @@ def _test_column(
         row["test"] = "none"
         return {"row": row, "notes": notes, "test": None, "effect": None}
 
-    effect = jensen_shannon(ref_arr, cur_arr)
-    row["effect"] = effect.estimate  # its interval is computed when first shown
+    a, b = ref_arr.to_numpy(dtype=float), cur_arr.to_numpy(dtype=float)
+    # the estimate now; its KLEstimate (and interval) when first asked for
+    row["effect"] = float(js_plugin(a, b))
+    effect = (jensen_shannon, (ref_arr, cur_arr), {})
     if col.values is not None and continuous == "knn":
         x, y = col.values
         opts = {"ties": "jitter", **dict(test_options)}
@@ -350,17 +395,22 @@ def _test_column(
             # Cochran's rule: chi-square where it holds, else Monte Carlo tables with the
             # observed margins (the G-test is liberal on sparse tables)
             opts["method"] = "montecarlo" if small else "asymptotic"
+        if small and opts["method"] == "asymptotic":
+            notes.append(f"{small}: chi-square p-value approximate")
         if opts["method"] == "montecarlo":
             opts.setdefault("n_resamples", n_resamples)
             if small:
                 notes.append(
                     f"small expected counts: Monte Carlo p-value ({opts['n_resamples']} tables)"
                 )
+        if opts == {"method": "asymptotic"}:
+            g, pvalue, df = _g_asymptotic(a, b)
+            row["statistic"], row["pvalue"], row["df"] = g, pvalue, float(df)
+            test = (g_test_homogeneity, (ref_arr, cur_arr), {"method": "asymptotic"})
+            return {"row": row, "notes": notes, "test": test, "effect": effect}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # small expected counts: noted instead
             test = g_test_homogeneity(ref_arr, cur_arr, rng=gen, **opts)
-        if small and test.method == "asymptotic":
-            notes.append(f"{small}: chi-square p-value approximate")
     row["statistic"], row["pvalue"] = test.statistic, test.pvalue
     row["df"] = math.nan if test.df is None else float(test.df)
     return {"row": row, "notes": notes, "test": test, "effect": effect}
@@ -399,6 +449,10 @@ def _prepare_pandas(
     r, c = s_ref[~na_ref], s_cur[~na_cur]
 
     def nunique() -> int:
+        # more than max_levels distinct values among the first rows settles it
+        head = pd.unique(np.concatenate([r.to_numpy()[:500], c.to_numpy()[:500]]))
+        if len(head) > max_levels:
+            return len(head)
         return int(pd.concat([r, c], ignore_index=True).nunique())
 
     col.kind = _kind(name, s_ref, s_cur, types, max_levels, nunique)
@@ -1099,8 +1153,8 @@ def compare_frames(
         columns=tuple(names),
         only_reference=only_ref,
         only_current=only_cur,
-        tests=tests,
-        effects=effects,
+        tests=_Lazy(tests),
+        effects=_Lazy(effects),
         alpha=alpha,
         correction=method,
         seed=seed,
