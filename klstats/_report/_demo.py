@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .. import datasets
 from .._estimators._discrete import entropy, kl_divergence
 from .._estimators._knn import kl_divergence_knn, mutual_information_knn
+from .._hypotests._frames import compare_frames
 from .._hypotests._gtests import g_test, g_test_independence
 from .._hypotests._lr import lr_test_distributions
 from .._hypotests._permutation import kl_test
@@ -116,12 +117,25 @@ def resampling() -> None:
     print(res.summary().as_text())
 
 
+def whole_tables() -> None:
+    _rule("Whole tables: infertility cases against matched controls (Trichopoulos 1976)")
+    infert = datasets.load("infert")
+    controls = infert[infert["case"] == 0].drop(columns="case")
+    cases = infert[infert["case"] == 1].drop(columns="case")
+    print(
+        f"{len(cases)} women with secondary infertility and {len(controls)} controls "
+        "matched on age, parity and education. Which columns differ?\n"
+    )
+    print(compare_frames(controls, cases, rng=1976).summary().as_text())
+
+
 SECTIONS: list[Callable[[], None]] = [
     discrete_estimators,
     g_tests,
     distribution_choice,
     continuous_estimators,
     resampling,
+    whole_tables,
 ]
 
 
