@@ -97,7 +97,10 @@ def table_method(row: object, col: object) -> str:
     Rows and columns with zero totals do not count; ``"fixed"`` when at most one row or
     column is non-empty (the margins determine the table; nothing is drawn).
     """
-    ri, ci, n = _margins(row, col)
+    return _method_for(*_margins(row, col))
+
+
+def _method_for(ri: np.ndarray, ci: np.ndarray, n: int) -> str:
     r, c = int(np.count_nonzero(ri)), int(np.count_nonzero(ci))
     if r <= 1 or c <= 1:
         return "fixed"
@@ -189,7 +192,7 @@ def _table_blocks(
     rows, cols = np.flatnonzero(ri), np.flatnonzero(ci)
     rr, cr = ri[rows], ci[cols]
     full = rows.size < ri.size or cols.size < ci.size
-    chosen = table_method(ri, ci) if method is None else method
+    chosen = _method_for(ri, ci, n) if method is None else method
     if rows.size <= 1 or cols.size <= 1:
         chosen = "fixed"  # one non-empty row or column: the margins determine the table
     elif chosen == "hypergeometric" and n > _HYPERGEOMETRIC_MAX_N:
