@@ -292,29 +292,220 @@ def as_labels(x: Any, name: str) -> pd.Series:
     return s
 
 
+# label arrays are counted in chunks of this many labels, so that temporary arrays stay
+# small whatever the input's length
+_LABEL_CHUNK = 1 << 20
+# a cross-tabulation of labels is refused beyond this many cells (about 1 GB of counts)
+_MAX_TABLE_CELLS = 1 << 27
+
+
+def _label_values(x: Any, name: str) -> tuple[Any, Any]:
+    """The labels' values without copying (ndarray, Categorical or extension array), and
+    their name. Rejects DataFrames, single strings, non-1-D and empty input."""
+    if isinstance(x, pd.DataFrame):
+        raise ValueError(f"`{name}` must be 1-D labels; got a DataFrame.")
+    if isinstance(x, pd.Series):
+        values, label = x.array, x.name
+        if isinstance(values, pd.arrays.NumpyExtensionArray):
+            values = values.to_numpy()
+    elif isinstance(x, pd.Categorical):
+        values, label = x, None
+    elif isinstance(x, pd.Index):
+        values, label = x.array, None
+        if isinstance(values, pd.arrays.NumpyExtensionArray):
+            values = values.to_numpy()
+    else:
+        if isinstance(x, str | bytes):
+            raise TypeError(f"`{name}` must be a sequence of labels; got a single string.")
+        values = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
+        if values.ndim != 1:
+            raise ValueError(f"`{name}` must be 1-D labels; got shape {values.shape}.")
+        label = None
+    if len(values) == 0:
+        raise ValueError(f"`{name}` must not be empty.")
+    return values, label
+
+
+def _dense_int_span(values: Any, limit: int) -> tuple[int, int] | None:
+    """(min, span) of a numpy integer/boolean array whose range is at most ``limit``
+    (counted by offset, no hashing), else None."""
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iub":
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    span = hi - lo + 1
+    return (lo, span) if span <= limit else None
+
+
+def _offset_chunks(values: np.ndarray, lo: int):
+    """values - lo as intp, chunk by chunk."""
+    for s in range(0, values.size, _LABEL_CHUNK):
+        yield values[s : s + _LABEL_CHUNK].astype(np.intp) - lo
+
+
+def _bincount(codes: np.ndarray, minlength: int) -> np.ndarray:
+    """bincount of non-negative codes of any integer dtype, with bounded temporaries."""
+    if codes.dtype == np.intp:
+        return np.bincount(codes, minlength=minlength)
+    out = np.zeros(minlength, dtype=np.intp)
+    for s in range(0, codes.size, _LABEL_CHUNK):
+        out += np.bincount(codes[s : s + _LABEL_CHUNK].astype(np.intp), minlength=minlength)
+    return out
+
+
+def _missing_error(name: str, count: int) -> ValueError:
+    return ValueError(f"`{name}` has {count} missing value(s); drop or recode them first.")
+
+
+def _factorize(values: Any, name: str) -> tuple[np.ndarray, pd.Index, bool]:
+    """Integer codes of the labels, the distinct labels (first-seen order; a
+    Categorical: its declared categories) and whether the labels are categorical."""
+    if isinstance(values, pd.Categorical) or isinstance(
+        getattr(values, "dtype", None), pd.CategoricalDtype
+    ):
+        codes = np.asarray(values.codes)
+        categories = values.categories
+        categorical = True
+    else:
+        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+        categories = pd.Index(uniques)
+        categorical = False
+    if codes.size and codes.min() < 0:
+        raise _missing_error(name, int(np.count_nonzero(codes < 0)))
+    return codes, categories, categorical
+
+
+def _sort_order(index: pd.Index) -> np.ndarray | None:
+    """Positions that sort ``index``, or None for unorderable (mixed) labels."""
+    try:
+        return index.argsort()
+    except TypeError:
+        return None
+
+
+def _count_labels(values: Any, name: str) -> tuple[np.ndarray, pd.Index, bool]:
+    """Counts of every label and the labels, sorted (a Categorical: every declared
+    category in declared order; unorderable labels: first-seen order)."""
+    dense = _dense_int_span(values, max(len(values), 1 << 16))
+    if dense is not None:
+        lo, span = dense
+        if lo == 0 and values.dtype == np.intp:  # the values are the codes: no copy
+            counts = np.bincount(values, minlength=span)
+        else:
+            counts = np.zeros(span, dtype=np.intp)
+            for chunk in _offset_chunks(values, lo):
+                counts += np.bincount(chunk, minlength=span)
+        if np.all(counts):  # every value in the range seen: no index arrays needed
+            keys = np.arange(lo, lo + span)
+        else:
+            keys = np.flatnonzero(counts)
+            counts = counts[keys]
+            keys += lo
+        return counts, pd.Index(keys.astype(values.dtype, copy=False), copy=False), False
+    codes, labels, categorical = _factorize(values, name)
+    counts = _bincount(codes, len(labels))
+    del codes
+    if not categorical:
+        order = _sort_order(labels)
+        if order is not None:
+            labels, counts = labels.take(order), counts[order]
+    return counts, labels, categorical
+
+
 def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:
-    """Counts of raw labels (in no particular order), the declared categories of a
-    Categorical (else None) and the labels' name. Dask input is counted by Dask."""
+    """Counts of raw labels, the declared categories of a Categorical (else None) and
+    the labels' name. Dask input is counted by Dask.
+
+    Labels are counted through integer codes (offsets of small-range integers,
+    ``pandas.factorize`` otherwise, a Categorical's codes) and ``numpy.bincount``, in
+    chunks, without a copy of the input or a Python object per label. In memory the
+    counts come sorted by label (a Categorical: every declared category in order).
+    """
     if is_dask(x):
         return dask_label_counts(x, name)
-    s = as_labels(x, name)
-    categories = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
-    return s.value_counts(sort=False), categories, s.name
+    values, label = _label_values(x, name)
+    counts, labels, categorical = _count_labels(values, name)
+    out = pd.Series(counts.astype(np.int64, copy=False), index=labels, name="count", copy=False)
+    return out, (labels if categorical else None), label
 
 
 def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.DataFrame:
-    """Cross-tabulate two equal-length label sequences (Dask ones by Dask)."""
+    """Cross-tabulate two equal-length label sequences (Dask ones by Dask).
+
+    Observed labels only; rows and columns sorted by label (unorderable mixed labels:
+    first-seen order); index and columns named after the labels. Counted through
+    integer codes and ``numpy.bincount`` in chunks (see `label_counts`).
+    """
     if is_dask(x) or is_dask(y):
         return dask_cross_tabulate(x, y, names)
-    sx, sy = as_labels(x, names[0]), as_labels(y, names[1])
-    if len(sx) != len(sy):
+    vx, lx = _label_values(x, names[0])
+    vy, ly = _label_values(y, names[1])
+    if len(vx) != len(vy):
         raise ValueError(
             f"`{names[0]}` and `{names[1]}` must have the same length; "
-            f"got {len(sx)} and {len(sy)}."
+            f"got {len(vx)} and {len(vy)}."
         )
-    tab = pd.crosstab(sx.to_numpy(), sy.to_numpy(), dropna=False)
-    tab.index.name, tab.columns.name = sx.name, sy.name
-    return tab
+    cx, offx, ux = _table_codes(vx, names[0])
+    cy, offy, uy = _table_codes(vy, names[1])
+    kx, ky = len(ux), len(uy)
+    if kx * ky > _MAX_TABLE_CELLS:
+        raise ValueError(
+            f"cross-tabulating `{names[0]}` and `{names[1]}` would make a {kx:,} x {ky:,} "
+            f"table ({kx * ky:,} cells; the limit is {_MAX_TABLE_CELLS:,}). Are the labels "
+            "continuous measurements? Bin them, or use a k-NN estimator."
+        )
+    flat = np.zeros(kx * ky, dtype=np.intp)
+    for s in range(0, cx.size, _LABEL_CHUNK):
+        pair = cx[s : s + _LABEL_CHUNK].astype(np.intp)
+        if offx:
+            pair -= offx
+        pair *= ky
+        pair += cy[s : s + _LABEL_CHUNK].astype(np.intp, copy=False)
+        if offy:
+            pair -= offy
+        flat += np.bincount(pair, minlength=kx * ky)
+    del cx, cy
+    table = flat.reshape(kx, ky)
+    # observed labels only (a Categorical's unobserved categories are dropped), sorted
+    rows, cols = np.flatnonzero(table.sum(axis=1)), np.flatnonzero(table.sum(axis=0))
+    ux, uy = ux.take(rows), uy.take(cols)
+    table = table[np.ix_(rows, cols)]
+    ox, oy = _table_order(ux), _table_order(uy)
+    return pd.DataFrame(
+        table[np.ix_(ox, oy)].astype(np.int64, copy=False),
+        index=_plain_index(ux, ox, lx),
+        columns=_plain_index(uy, oy, ly),
+    )
+
+
+def _plain_index(labels: pd.Index, order: np.ndarray, name: Any) -> pd.Index:
+    """The labels in ``order`` as a NumPy-backed Index (dtype inferred for objects)."""
+    values = labels.to_numpy()[order]
+    return pd.Index(values.tolist() if values.dtype == object else values, name=name)
+
+
+def _table_order(labels: pd.Index) -> np.ndarray:
+    """Positions that sort the labels of a cross-tabulation (mixed, unorderable labels:
+    numbers before strings, as ``pandas.crosstab`` orders them)."""
+    order = _sort_order(labels)
+    if order is None:
+        rank, _ = pd.factorize(np.asarray(labels, dtype=object), sort=True)
+        order = np.argsort(rank, kind="stable")
+    return np.asarray(order)
+
+
+def _table_codes(values: Any, name: str) -> tuple[np.ndarray, int, pd.Index]:
+    """Codes of the labels (code = array value - offset, in 0..K-1) and the K labels
+    they stand for; small-range integers are their own codes (no copy)."""
+    # small-range integers: the table has a row for every value in the range (dropped
+    # below when unobserved), so only for a few thousand values
+    dense = _dense_int_span(values, 1 << 12)
+    if dense is not None:
+        lo, span = dense
+        labels = pd.Index(np.arange(lo, lo + span).astype(values.dtype, copy=False))
+        codes = values.view(np.uint8) if values.dtype == np.bool_ else values
+        return codes, lo, labels
+    codes, labels, _ = _factorize(values, name)
+    return codes, 0, labels
 
 
 # --------------------------------------------------------------------------- references

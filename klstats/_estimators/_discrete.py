@@ -200,8 +200,9 @@ def tabulate(x: Any, y: Any = None) -> pd.Series | tuple[pd.Series, pd.Series]:
     def count(labels: Any, name: str) -> tuple[pd.Series, bool]:
         out, categories, label = label_counts(labels, name)
         if categories is not None:
-            out = out.reindex(categories, fill_value=0)
-        else:
+            if not out.index.equals(categories):
+                out = out.reindex(categories, fill_value=0)
+        elif not out.index.is_monotonic_increasing:  # (counted in memory: sorted already)
             try:
                 out = out.sort_index()
             except TypeError:  # mixed, unorderable labels: keep first-seen order
