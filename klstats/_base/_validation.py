@@ -401,9 +401,22 @@ def _count_labels(values: Any, name: str) -> tuple[np.ndarray, pd.Index, bool]:
             counts = counts[keys]
             keys += lo
         return counts, pd.Index(keys.astype(values.dtype, copy=False), copy=False), False
-    codes, labels, categorical = _factorize(values, name)
-    counts = _bincount(codes, len(labels))
-    del codes
+    if isinstance(values, pd.Categorical) or isinstance(
+        getattr(values, "dtype", None), pd.CategoricalDtype
+    ):
+        codes, labels, categorical = _factorize(values, name)
+        counts = _bincount(codes, len(labels))
+        del codes
+    else:  # one hashing pass (pandas' value_counts; Arrow's for Arrow arrays), no codes
+        dtype = values.dtype if isinstance(values, np.ndarray) else None
+        vc = pd.Series(values, dtype=dtype, copy=False).value_counts(sort=False, dropna=False)
+        labels, counts = vc.index, vc.to_numpy()
+        missing = np.asarray(labels.isna())
+        if missing.any():
+            raise _missing_error(name, int(counts[missing].sum()))
+        if dtype is not None and dtype.kind in "OUS":  # the dtype pandas infers for
+            labels = pd.Index(pd.Series(labels.to_numpy(dtype=object)).array)  # the labels
+        categorical = False
     if not categorical:
         order = _sort_order(labels)
         if order is not None:
