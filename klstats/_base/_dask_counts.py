@@ -151,16 +151,78 @@ def _merge_counts(*parts: pd.Series) -> pd.Series:
     return both.groupby(level=levels, sort=False, dropna=False).sum()
 
 
-def _reduce_counts(frame: Any, counter: Callable[[Any], pd.Series], extra: Sequence[Any] = ()):
-    """Count every partition and merge the tables in a tree (one compute, no shuffle)."""
+def _tree_merge(parts: list[Any], extra: Sequence[Any] = ()):
+    """Merge delayed partial count tables in a tree and compute them (one compute)."""
     delayed = require("dask").delayed
-    parts = [delayed(counter)(p) for p in frame.to_delayed()]
     while len(parts) > 1:
         parts = [
             delayed(_merge_counts)(*parts[i : i + _SPLIT_EVERY])
             for i in range(0, len(parts), _SPLIT_EVERY)
         ]
     return _compute(parts[0], *extra)
+
+
+def _reduce_counts(frame: Any, counter: Callable[[Any], pd.Series], extra: Sequence[Any] = ()):
+    """Count every partition and merge the tables in a tree (one compute, no shuffle)."""
+    delayed = require("dask").delayed
+    return _tree_merge([delayed(counter)(p) for p in frame.to_delayed()], extra)
+
+
+def _slice_rows(part: pd.Series, start: int, stop: int) -> pd.Series:
+    return part.iloc[start:stop]
+
+
+def _pair_pieces(a: pd.Series, *pieces: pd.Series) -> pd.Series:
+    b = pd.concat(pieces) if len(pieces) != 1 else pieces[0]
+    return _partition_table(_pair_frame(a, b))
+
+
+def _pair_table(a: pd.Series, b: pd.Series) -> pd.Series:
+    return _partition_table(_pair_frame(a, b))
+
+
+def _paired_counts(sx: Any, sy: Any, names: tuple[str, str]) -> pd.Series:
+    """Counts of label pairs, the i-th label of ``x`` with the i-th label of ``y``.
+
+    The one pairing rule of the package, as for arrays and in-memory Series: by
+    position, never by index, whatever the partitioning of the two collections.
+    Partition i is paired with partition i when their lengths agree (the common case:
+    two columns of one DataFrame); otherwise ``y`` is cut at the partition boundaries
+    of ``x`` (one extra pass counts the partition lengths).
+    """
+    delayed = require("dask").delayed
+    px, py = sx.to_delayed(), sy.to_delayed()
+    if len(px) == len(py):
+        try:
+            (counts,) = _tree_merge(
+                [delayed(_pair_table)(a, b) for a, b in zip(px, py, strict=True)]
+            )
+            return counts
+        except _LengthMismatch:
+            pass
+    lx, ly = _compute(sx.map_partitions(len), sy.map_partitions(len))
+    lx, ly = np.asarray(lx, dtype=np.int64), np.asarray(ly, dtype=np.int64)
+    if lx.sum() != ly.sum():
+        raise ValueError(
+            f"`{names[0]}` and `{names[1]}` must have the same length; got {int(lx.sum())} "
+            f"and {int(ly.sum())}."
+        )
+    bx, by = np.concatenate([[0], np.cumsum(lx)]), np.concatenate([[0], np.cumsum(ly)])
+    parts = []
+    for i, a in enumerate(px):
+        lo, hi = bx[i], bx[i + 1]
+        if hi == lo:
+            continue
+        pieces = []
+        for j in range(len(py)):
+            start, stop = max(lo, by[j]), min(hi, by[j + 1])
+            if start < stop:
+                pieces.append(delayed(_slice_rows)(py[j], start - by[j], stop - by[j]))
+        parts.append(delayed(_pair_pieces)(a, *pieces))
+    if not parts:
+        raise ValueError(f"`{names[0]}` must not be empty.")
+    (counts,) = _tree_merge(parts)
+    return counts
 
 
 def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Hashable]:
@@ -198,17 +260,7 @@ def cross_tabulate(x: Any, y: Any, names: tuple[str, str]) -> pd.DataFrame:
             "(e.g. two columns of one Dask DataFrame)."
         )
     sx, sy = _as_dask_series(x, names[0]), _as_dask_series(y, names[1])
-    dd = require("dask.dataframe")
-    meta = _pair_frame(sx._meta, sy._meta)
-    # labels paired by position within aligned partitions, as in memory
-    frame = dd.map_partitions(_pair_frame, sx, sy, meta=meta)
-    try:
-        (counts,) = _reduce_counts(frame, _partition_table)
-    except _LengthMismatch:
-        n_x, n_y = _compute(sx.size, sy.size)
-        raise ValueError(
-            f"`{names[0]}` and `{names[1]}` must have the same length; got {n_x} and {n_y}."
-        ) from None
+    counts = _paired_counts(sx, sy, names)
     for i, name in enumerate(names):
         missing = np.asarray(pd.isna(counts.index.get_level_values(i)))
         if missing.any():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +71,57 @@ def check_real(
     return out
 
 
+# Bounds on one call's resampling work (the one shared guard): the replicates kept in
+# memory (8 bytes each) and the elementary operations (about 1e9 per second).
+MAX_REPLICATES = 2**27  # 134,217,728 replicates: 1 GiB of float64
+MAX_OPERATIONS = 2e13  # several hours of computing
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"  # pragma: no cover
+
+
+def _fmt_seconds(sec: float) -> str:
+    for unit, size in (("years", 3.15e7), ("days", 86400.0), ("hours", 3600.0)):
+        if sec >= size:
+            return f"{sec / size:.3g} {unit}"
+    return f"{sec / 60:.3g} minutes" if sec >= 60 else f"{sec:.2g} seconds"
+
+
+def check_resamples(
+    value: Any,
+    name: str = "n_resamples",
+    *,
+    work_per_resample: float = 1.0,
+    what: str = "resampling",
+) -> int:
+    """A replicate count: an int >= 1 whose cost is not absurd.
+
+    The one guard every resampling entry point uses (bootstrap, subsampling,
+    permutation and Monte Carlo tests, parametric bootstrap). The work itself is done
+    in bounded chunks; this refuses, before anything is allocated, a request whose
+    replicates alone would not fit in memory (more than ``MAX_REPLICATES``) or whose
+    estimated work (``value * work_per_resample`` elementary operations, about 1e9 a
+    second) exceeds ``MAX_OPERATIONS``, with the estimate in the message.
+    """
+    n = check_int(value, name, minimum=1)
+    per = max(float(work_per_resample), 1.0)
+    work = n * per
+    if n <= MAX_REPLICATES and work <= MAX_OPERATIONS:
+        return n
+    limit = int(min(MAX_REPLICATES, MAX_OPERATIONS // per))
+    raise ValueError(
+        f"`{name}`={n} is too large for {what}: storing the replicates alone needs "
+        f"{_fmt_bytes(8.0 * n)}, and the work is about {work:.2g} elementary operations "
+        f"(roughly {_fmt_seconds(work / 1e9)}). Use at most {limit:,} here; 9999 "
+        "replicates give a p-value or interval endpoint to about +-0.005."
+    )
+
+
 def check_alpha(alpha: Any) -> float:
     """Significance level strictly inside (0, 1)."""
     return check_real(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True)
@@ -123,9 +174,14 @@ def check_rng(rng: Any) -> np.random.Generator:
     try:
         return np.random.default_rng(rng)
     except (TypeError, ValueError) as exc:
+        if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+            raise ValueError(
+                f"`rng` as an integer seed must be >= 0; got {rng}. Use a non-negative "
+                "seed, a SeedSequence or a numpy Generator."
+            ) from exc
         raise TypeError(
             "`rng` must be None, an int, a SeedSequence or a numpy Generator; "
-            f"got {type(rng).__name__}."
+            f"got {type(rng).__name__} ({str(exc).splitlines()[0] if str(exc) else rng!r})."
         ) from exc
 
 
@@ -144,14 +200,52 @@ def _reject_labels(a: np.ndarray, name: str) -> None:
         raise TypeError(f"`{name}` must contain numeric counts; got {a.dtype} values.")
 
 
+def reject_masked(x: Any, name: str) -> None:
+    """A numpy masked array with masked entries is refused (its mask would be lost)."""
+    if isinstance(x, np.ma.MaskedArray):
+        masked = int(np.ma.getmaskarray(x).sum())
+        if masked:
+            raise ValueError(
+                f"`{name}` is a masked array with {masked} masked entr"
+                f"{'y' if masked == 1 else 'ies'}; the mask would be ignored. Drop them "
+                "(`x.compressed()`, or `x[~x.mask.any(axis=1)]` for rows) or fill them "
+                "(`x.filled(value)`) first."
+            )
+
+
+def frame_values(x: pd.Series | pd.DataFrame) -> np.ndarray:
+    """The values of a Series or DataFrame; nullable numeric columns (Int64, Float64,
+    boolean) become floats with NaN for a missing value, so they are read like numpy
+    ones and missing values are found (not mistaken for labels)."""
+    dtypes = [x.dtype] if isinstance(x, pd.Series) else list(x.dtypes)
+    if dtypes and all(
+        isinstance(t, pd.api.extensions.ExtensionDtype)
+        and not isinstance(t, pd.CategoricalDtype)
+        and pd.api.types.is_numeric_dtype(t)
+        for t in dtypes
+    ):
+        return x.to_numpy(dtype=float, na_value=np.nan)
+    if (
+        isinstance(x, pd.DataFrame)
+        and dtypes
+        and all(
+            pd.api.types.is_numeric_dtype(t) and not isinstance(t, pd.CategoricalDtype)
+            for t in dtypes
+        )
+    ):
+        return x.to_numpy(dtype=float, na_value=np.nan)
+    return x.to_numpy()
+
+
 def _numeric_array(x: Any, name: str) -> np.ndarray:
+    reject_masked(x, name)
     if isinstance(x, pd.Series | pd.DataFrame):
         if isinstance(x.dtype if isinstance(x, pd.Series) else None, pd.CategoricalDtype):
             raise TypeError(
                 f"`{name}` is categorical (labels, not counts). "
                 "To count raw labels use `klstats.tabulate`."
             )
-        values = x.to_numpy()
+        values = frame_values(x)
     else:
         values = x
     if isinstance(values, str | bytes):
@@ -187,6 +281,27 @@ def _check_count_values(a: np.ndarray, name: str) -> None:
         raise ValueError(f"`{name}` must be non-negative; smallest value is {a.min():g}.")
     if not np.any(a > 0):
         raise ValueError(f"`{name}` must contain at least one positive count; all are zero.")
+    _check_total(a, name, "counts")
+
+
+def _check_total(a: np.ndarray, name: str, what: str) -> None:
+    """The total must be a finite float (counts near 1e308 overflow when added)."""
+    with np.errstate(over="ignore"):
+        total = a.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"`{name}` adds up to more than the largest float64 ({np.finfo(float).max:.3g}; "
+            f"largest entry {a.max():.3g}), so its {what} cannot be totalled. Divide them "
+            "by a common factor first (proportions are unchanged)."
+        )
+
+
+def nobs_of(total: float) -> int:
+    """The number of observations reported for counts with this total: the total
+    rounded, and at least 1 when it is positive (fractional weights summing below 0.5
+    are not zero observations)."""
+    total = float(total)
+    return max(1, int(round(total))) if total > 0 else 0
 
 
 @dataclass(frozen=True)
@@ -217,16 +332,62 @@ def as_counts(x: Any, name: str) -> Counts:
             "For a 2-D contingency table use `mutual_information`."
         )
     _check_count_values(a, name)
+    if index is not None:
+        check_unique_labels(index, name)
     return Counts(a, index)
+
+
+def check_unique_labels(index: pd.Index, name: str) -> pd.Index:
+    """Refuse an index of category labels that repeats a label.
+
+    The one rule for duplicate labels everywhere labelled counts, probabilities or
+    tables enter the package (library, Dask, command line): a category is listed
+    once. Repeated labels are refused, naming them, rather than summed: summing would
+    hide a data error (a label typed twice), and reindexing would repeat entries and
+    give silently wrong numbers.
+    """
+    if index.is_unique:
+        return index
+    dup = index[index.duplicated()].unique()
+    shown = ", ".join(repr(v) for v in dup[:5]) + (", ..." if len(dup) > 5 else "")
+    raise ValueError(
+        f"`{name}` has {len(dup)} duplicated category label(s): {shown}. Each category "
+        "must appear once; to add up the counts of repeated labels use "
+        "`s.groupby(level=0).sum()` first."
+    )
+
+
+def align_on_labels(
+    parts: Sequence[tuple[np.ndarray, pd.Index]], names: Sequence[str]
+) -> tuple[list[np.ndarray], pd.Index]:
+    """Labelled vectors reindexed onto the union of their labels (first-seen order).
+
+    A label missing from one vector gets 0 there. Duplicated labels are refused
+    (:func:`check_unique_labels`), so no entry is ever repeated or dropped.
+    """
+    union: pd.Index | None = None
+    for (_, index), name in zip(parts, names, strict=True):
+        check_unique_labels(index, name)
+        union = index if union is None else union.union(index, sort=False)
+    assert union is not None
+    out = []
+    for values, index in parts:
+        if index.equals(union):
+            out.append(np.asarray(values, dtype=float))
+            continue
+        pos = index.get_indexer(union)
+        v = np.zeros(len(union), dtype=float)
+        found = pos >= 0
+        v[found] = np.asarray(values, dtype=float)[pos[found]]
+        out.append(v)
+    return out, union
 
 
 def align_counts(a: Counts, b: Counts, names: tuple[str, str]) -> tuple[Counts, Counts]:
     """Align two count vectors: Series on the union of labels, arrays by position."""
     if a.index is not None and b.index is not None:
-        union = a.index.union(b.index, sort=False)
-        av = pd.Series(a.values, index=a.index).reindex(union, fill_value=0.0)
-        bv = pd.Series(b.values, index=b.index).reindex(union, fill_value=0.0)
-        return Counts(av.to_numpy(dtype=float), union), Counts(bv.to_numpy(dtype=float), union)
+        (av, bv), union = align_on_labels([(a.values, a.index), (b.values, b.index)], names)
+        return Counts(av, union), Counts(bv, union)
     if a.values.shape != b.values.shape:
         raise ValueError(
             f"`{names[0]}` and `{names[1]}` must have the same length (one entry per "
@@ -250,7 +411,7 @@ def as_table(
                 f"`{name}` must contain numeric counts; to cross-tabulate labels pass "
                 "them as two arrays `x, y`."
             )
-        values = table.to_numpy()
+        values = frame_values(table)
     else:
         values = table
     a = _numeric_array(values, name)
@@ -262,6 +423,9 @@ def as_table(
     if min(a.shape) < 1:
         raise ValueError(f"`{name}` must not be empty; got shape {a.shape}.")
     _check_count_values(a, name)
+    if rows is not None:
+        check_unique_labels(rows, f"{name}.index")
+        check_unique_labels(cols, f"{name}.columns")
     return a, rows, cols
 
 
@@ -279,6 +443,7 @@ def as_labels(x: Any, name: str) -> pd.Series:
     else:
         if isinstance(x, str | bytes):
             raise TypeError(f"`{name}` must be a sequence of labels; got a single string.")
+        reject_masked(x, name)
         arr = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
         if arr.ndim != 1:
             raise ValueError(f"`{name}` must be 1-D labels; got shape {arr.shape}.")
@@ -560,8 +725,10 @@ def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.
     ref = as_counts_like_probs(reference, name)
     if isinstance(reference, pd.Series) and counts.index is not None:
         # categories of Q that the sample lacks keep their share of Q's mass
-        q = pd.Series(ref, index=reference.index).reindex(counts.index, fill_value=0.0)
-        return q.to_numpy(dtype=float) / ref.sum()
+        check_unique_labels(reference.index, name)
+        pos = reference.index.get_indexer(counts.index)
+        q = np.where(pos >= 0, ref[pos], 0.0)
+        return q / ref.sum()
     if ref.shape != counts.values.shape:
         raise ValueError(
             f"`{name}` must have one probability per category ({counts.values.size}); "
@@ -581,6 +748,7 @@ def as_counts_like_probs(x: Any, name: str) -> np.ndarray:
         raise ValueError(f"`{name}` must contain only finite probabilities.")
     if np.any(a < 0):
         raise ValueError(f"`{name}` must be non-negative; smallest value is {a.min():g}.")
+    _check_total(a, name, "entries")
     if not a.sum() > 0:
         raise ValueError(f"`{name}` must have a positive total; all entries are zero.")
     return a
@@ -596,8 +764,9 @@ def as_samples(x: Any, name: str, *, copy: bool = True) -> np.ndarray:
     conversion is needed; use it only in code that never writes to the result (it
     saves a copy of large samples in the k-NN estimators).
     """
+    reject_masked(x, name)
     if isinstance(x, pd.Series | pd.DataFrame):
-        values = x.to_numpy()
+        values = frame_values(x)
     else:
         values = x
     if isinstance(values, str | bytes):

@@ -21,6 +21,7 @@ from .._base._validation import (
     Counts,
     Units,
     align_counts,
+    align_on_labels,
     as_counts,
     as_reference,
     as_table,
@@ -31,6 +32,7 @@ from .._base._validation import (
     cross_tabulate,
     label_counts,
     materialise,
+    nobs_of,
 )
 from .._base._warnings import InfiniteEstimateWarning
 from .._inference._intervals import CountInference, Pivot
@@ -139,9 +141,22 @@ def _report_options(key: str, opts: Mapping[str, Any], x: np.ndarray) -> dict[st
     return out
 
 
-def _needs_two(x: np.ndarray, name: str, key: str) -> None:
+def _needs_two(x: np.ndarray, name: str, key: str, opts: Mapping[str, Any] | None = None) -> None:
     if key == "jackknife" and x.sum() < 2:
         raise ValueError(f"The jackknife needs at least 2 observations in `{name}`.")
+    if key == "nsb":
+        size = (opts or {}).get("alphabet_size")
+        if size is not None and size < x.size:
+            raise ValueError(
+                f"`alphabet_size`={size} is smaller than the {x.size} categories listed in "
+                f"`{name}`; it is the number of possible categories (at least those listed)."
+            )
+        if (x.size if size is None else size) < 2:
+            raise ValueError(
+                f"The NSB estimator needs an alphabet of at least 2 categories; `{name}` lists "
+                f"{x.size}. Pass alphabet_size=K, the number of possible categories (with one "
+                "possible category the entropy is 0)."
+            )
 
 
 def _warn_infinite(value: float, what: str, reason: str | None = None) -> None:
@@ -270,10 +285,10 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     key, opts = _estimator(estimator, ENTROPY_ESTIMATORS, options, "entropy")
     c = as_counts(counts, "counts")
     x = c.values
-    _needs_two(x, "counts", key)
+    _needs_two(x, "counts", key, opts)
     value = float(ENTROPY_KERNELS[key](x, **opts))
     p = x / x.sum()
-    n = int(round(x.sum()))
+    n = nobs_of(x.sum())
     # float totals: counts may be fractional (weights), and round() could give 0
     se = math.sqrt(_var_log_ratio(p, _log(p)) / x.sum())
     stat = partial(ENTROPY_KERNELS[key], **opts)
@@ -298,9 +313,11 @@ def _one_sample_setup(c: Counts, reference: Any) -> tuple[np.ndarray, np.ndarray
         # labelled counts and reference: align on the union of labels, so categories of
         # Q without counts count 0 (each one a degree of freedom, not one lumped cell)
         ref_index = pd.Index(list(reference)) if isinstance(reference, Mapping) else None
-        union = c.index.union(reference.index if ref_index is None else ref_index, sort=False)
-        counts = pd.Series(c.values, index=c.index).reindex(union, fill_value=0.0)
-        c = Counts(counts.to_numpy(dtype=float), union)
+        ref_index = reference.index if ref_index is None else ref_index
+        (counts, _), union = align_on_labels(
+            [(c.values, c.index), (np.zeros(len(ref_index)), ref_index)], ["p", "reference"]
+        )
+        c = Counts(counts, union)
     q = as_reference(reference, c, "reference")
     if np.any(q < 0):
         raise ValueError("`reference` must be non-negative.")
@@ -406,7 +423,7 @@ def kl_divergence(
         x, qv, mass = _one_sample_setup(c, reference)
         _needs_two(x, "p", key)
         value = float(KL1_KERNELS[key](x, qv, **opts))
-        n = int(round(x.sum()))
+        n = nobs_of(x.sum())
         n_tot = float(x.sum())
         ph = x / n_tot
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -424,7 +441,7 @@ def kl_divergence(
         _needs_two(x, "p", key)
         _needs_two(y, "q", key)
         value = float(KL2_KERNELS[key](x, y, **opts))
-        n, m = int(round(x.sum())), int(round(y.sum()))
+        n, m = nobs_of(x.sum()), nobs_of(y.sum())
         n_tot, m_tot = float(x.sum()), float(y.sum())
         ph, qh = x / n_tot, y / m_tot
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -638,7 +655,7 @@ def mutual_information(
     t = _as_mi_table(table, y)
     _needs_two(t.ravel(), "table", key)
     value = float(MI_KERNELS[key](t, **opts))
-    n = int(round(t.sum()))
+    n = nobs_of(t.sum())
     n_tot = float(t.sum())
     pj = t / n_tot
     pr, pc = pj.sum(axis=1), pj.sum(axis=0)
@@ -709,7 +726,7 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
             _var_log_ratio(ph, 0.5 * (_log(ph) - _log(mid))) / n
             + _var_log_ratio(qh, 0.5 * (_log(qh) - _log(mid))) / m
         )
-    n_eff = n * m / (n + m)
+    n_eff = 1.0 / (1.0 / n + 1.0 / m)  # n m / (n + m) without overflow
     df = int(((x + y) > 0).sum()) - 1
     pivot = Pivot(8 * n_eff * value, df, 8 * n_eff)
     inf = CountInference(value, math.sqrt(var), (x, y), "two", js_plugin, pivot, "ncx2-adjusted")
@@ -717,10 +734,10 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
         estimate=_scale(value, units),
         estimator="plugin",
         units=units.name,
-        nobs=int(round(n + m)),
+        nobs=nobs_of(n + m),
         bse=_scale(math.sqrt(var), units),
         quantity="Jensen-Shannon divergence JS(P,Q)",
-        sizes=(int(round(n)), int(round(m))),
+        sizes=(nobs_of(n), nobs_of(m)),
         _inference=inf,
         _divisor=units.divisor,
     )

@@ -169,7 +169,12 @@ def _bin_counts(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def _bin_labels(edges: np.ndarray) -> list[str]:
-    e = [f"{v:.4g}" for v in edges]
+    # 4 significant digits, more when they would print two edges alike (bin labels
+    # must be unique: repeated category labels are refused)
+    for digits in range(4, 18):
+        e = [f"{v:.{digits}g}" for v in edges]
+        if len(set(e)) == len(e):
+            break
     if not e:
         return ["all"]
     return [f"<= {e[0]}"] + [f"({a}, {b}]" for a, b in itertools.pairwise(e)] + [f"> {e[-1]}"]

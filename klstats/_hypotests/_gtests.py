@@ -20,6 +20,7 @@ from scipy import optimize, special, stats
 
 from .._base._validation import (
     align_counts,
+    align_on_labels,
     as_counts,
     as_counts_like_probs,
     as_table,
@@ -27,6 +28,7 @@ from .._base._validation import (
     check_choice,
     check_int,
     check_real,
+    check_resamples,
     check_rng,
     cross_tabulate,
     materialise,
@@ -231,10 +233,10 @@ def _gof_inputs(f_obs: Any, f_exp: Any) -> tuple[np.ndarray, np.ndarray, Any]:
     e = as_counts_like_probs(f_exp, "f_exp")
     if isinstance(f_exp, pd.Series) and c.index is not None:
         # align on labels: a category missing on one side has zero count / zero mass
-        union = c.index.union(f_exp.index, sort=False)
-        obs = pd.Series(c.values, index=c.index).reindex(union, fill_value=0.0)
-        exp = pd.Series(e, index=f_exp.index).reindex(union, fill_value=0.0)
-        return obs.to_numpy(dtype=float), exp.to_numpy(dtype=float), union
+        (obs, exp), union = align_on_labels(
+            [(c.values, c.index), (e, f_exp.index)], ["f_obs", "f_exp"]
+        )
+        return obs, exp, union
     if e.shape != c.values.shape:
         raise ValueError(
             f"`f_obs` and `f_exp` must have the same length (one entry per category); got "
@@ -363,9 +365,13 @@ def g_test(
     corr = _check_correction(correction)
     method = check_choice(method, "method", GOF_METHODS)
     ddof = check_int(ddof, "ddof", minimum=0)
-    n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+    n_resamples = check_resamples(n_resamples, what="the Monte Carlo G-test")
     generator = check_rng(rng) if method == "montecarlo" else None
     obs_full, weights, index = _gof_inputs(f_obs, f_exp)
+    if method == "montecarlo":
+        check_resamples(
+            n_resamples, work_per_resample=20.0 * obs_full.size, what="the Monte Carlo G-test"
+        )
     n = float(obs_full.sum())
     exp_full = weights / weights.sum() * n
 
@@ -514,7 +520,13 @@ def _table_test(
             "table."
         )
     method = check_choice(method, "method", TABLE_METHODS)
-    n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+    n_resamples = check_resamples(n_resamples, what="the Monte Carlo G-test")
+    if method == "montecarlo":
+        check_resamples(
+            n_resamples,
+            work_per_resample=20.0 * table.size + float(table.sum()),
+            what="the Monte Carlo G-test",
+        )
     generator = check_rng(rng) if method == "montecarlo" else None
     notes: list[str] = []
 
@@ -848,6 +860,19 @@ def g_test_homogeneity(
 # =========================================================================== power
 
 
+def _ncx2_sf(x: float, df: int, lam: float) -> float:
+    """P(ncx2(df, lam) > x), also for noncentralities where scipy returns nan (beyond
+    about 1e10; there the normal approximation, exact to many digits, is used)."""
+    with np.errstate(all="ignore"):
+        out = float(stats.ncx2.sf(x, df, lam)) if math.isfinite(lam) else math.nan
+    if math.isnan(out):
+        if math.isinf(lam):
+            return 1.0
+        sd = math.sqrt(2.0 * (df + 2.0 * lam))
+        out = float(stats.norm.sf((x - df - lam) / sd))
+    return out
+
+
 def g_test_power(
     effect: float | KLEstimate,
     *,
@@ -930,11 +955,11 @@ def g_test_power(
     crit = float(stats.chi2.isf(alpha, df))
     if power is None:
         n = check_real(nobs, "nobs", low=0.0, low_open=True)
-        return float(stats.ncx2.sf(crit, df, 2.0 * n * effect))
+        return _ncx2_sf(crit, df, 2.0 * n * effect)
     target = check_real(power, "power", low=alpha, high=1.0, low_open=True, high_open=True)
 
     def excess(lam: float) -> float:
-        return float(stats.ncx2.sf(crit, df, lam)) - target
+        return _ncx2_sf(crit, df, lam) - target
 
     hi = max(1.0, crit)
     while excess(hi) < 0:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .._base._validation import check_choice, check_int, check_real, check_rng
+from .._base._validation import check_choice, check_int, check_real, check_resamples, check_rng
 from .._base._warnings import SmallSampleWarning
 from .._inference._intervals import Pivot
 from .._inference._lr_intervals import _LRInference
@@ -495,7 +495,9 @@ def lr_test_distributions(
         test_df: int | None = df
         method_label = "asymptotic"
     else:
-        B = check_int(n_resamples, "n_resamples", minimum=1)
+        B = check_resamples(
+            n_resamples, work_per_resample=200.0 * n, what="the parametric bootstrap"
+        )
         gen = check_rng(rng)
         null_frozen = f0.frozen
         lrs = np.full(B, np.nan)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._base._validation import check_choice, check_int, check_rng, is_dask
+from .._base._validation import check_choice, check_resamples, check_rng, is_dask
 from .._estimators._discrete import (
     KL_ESTIMATORS,
     MI_ESTIMATORS,
@@ -55,6 +55,14 @@ def _seeded(res: ResamplingTestResult, rng: Any) -> ResamplingTestResult:
 
 
 # =========================================================================== kl_test
+
+
+def _length(a: Any) -> int:
+    """Observations (or categories) of an input, for the cost estimate of resampling."""
+    try:
+        return int(np.prod(np.shape(a))) if hasattr(a, "shape") else len(a)
+    except TypeError:
+        return 1
 
 
 def kl_test(
@@ -148,7 +156,9 @@ def kl_test(
     >>> print(f"D = {res.statistic:.4f}, p = {res.pvalue:.3f}")
     D = 0.0464, p = 0.115
     """
-    B = check_int(n_resamples, "n_resamples", minimum=1)
+    B = check_resamples(
+        n_resamples, work_per_resample=10.0 * (_length(x) + _length(y)), what="kl_test"
+    )
     gen = check_rng(rng)
     if (y is None) == (reference is None):
         raise ValueError(
@@ -318,7 +328,9 @@ def independence_test(
     >>> print(f"I = {res.statistic:.4f}, p = {res.pvalue:.3f}")
     I = 0.2577, p = 0.001
     """
-    B = check_int(n_resamples, "n_resamples", minimum=1)
+    B = check_resamples(
+        n_resamples, work_per_resample=10.0 * (_length(x) + _length(y)), what="independence_test"
+    )
     gen = check_rng(rng)
     key = check_choice(estimator or "plugin", "estimator", (*MI_ESTIMATORS, *KSG_ESTIMATORS))
     if key in KSG_ESTIMATORS:

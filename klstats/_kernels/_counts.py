@@ -39,6 +39,10 @@ def _rel_entr_sum(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return special.rel_entr(p, q).sum(axis=-1)
 
 
+# counts above this overflow x log x (1.8e308 / log(1e305) ~ 2.6e305)
+_XLOGX_SAFE = 1e304
+
+
 def _xlogx(x: np.ndarray) -> np.ndarray:
     return special.xlogy(x, x)
 
@@ -114,6 +118,8 @@ def shrink_lambda(x: np.ndarray) -> float:
 def h_plugin(x: np.ndarray) -> np.ndarray:
     """Maximum-likelihood entropy -sum p_hat log p_hat."""
     n = _total(x)
+    if np.max(x, initial=0.0) > _XLOGX_SAFE:  # x log x would overflow: use p log p
+        return special.entr(x / np.expand_dims(n, -1)).sum(axis=-1)
     return np.log(n) - _xlogx(x).sum(axis=-1) / n
 
 
@@ -129,12 +135,14 @@ def h_jackknife(x: np.ndarray) -> np.ndarray:
     Deleting one observation of category j gives the same value for all x_j of them,
     so H_JK = n H - (n - 1) sum_j (x_j/n) H_(-j) needs K leave-one-out values.
     """
+    # Expanded without cancellation (n H - (n - 1) h_bar loses every digit once n is
+    # near 1e10): H_JK = H - (n - 1) log(1 - 1/n) + sum_j p_j (x_j - 1) log(1 - 1/x_j).
     n = _total(x)
-    s = _xlogx(x).sum(axis=-1)
-    s_j = s[..., None] - _xlogx(x) + _xlogx(np.maximum(x - 1, 0))
-    h_j = np.log(n - 1)[..., None] - s_j / (n - 1)[..., None]
-    h_bar = (x * h_j).sum(axis=-1) / n
-    return n * h_plugin(x) - (n - 1) * h_bar
+    p = x / np.expand_dims(n, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = np.where(x > 0, -1.0 / np.where(x > 0, x, 1.0), 0.0)
+    leave = (p * special.xlog1py(np.maximum(x - 1, 0), inv)).sum(axis=-1)
+    return h_plugin(x) - special.xlog1py(n - 1, -1.0 / n) + leave
 
 
 def h_zhang(x: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._base._validation import check_alpha, check_int, check_rng
+from .._base._validation import check_alpha, check_int, check_resamples, check_rng
 from .._estimators._knn import kl_divergence_knn
 from .._results._plotting import _axes, _ticker, check
 
@@ -125,7 +125,7 @@ def plot_knn_k(
         raise ValueError("`ks` is empty: give at least one neighbour order.")
     alpha = check_alpha(alpha)
     if n_resamples is not None:
-        n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+        n_resamples = check_resamples(n_resamples)
     intervals = bool(intervals)
     gen = check_rng(rng) if intervals or options.get("ties") == "jitter" else None
     if options.get("ties") == "jitter":

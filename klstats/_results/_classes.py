@@ -24,7 +24,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
-from .._base._validation import check_alpha, check_choice, check_int
+from .._base._validation import check_alpha, check_choice, check_int, check_resamples
 from ._summary import (
     Block,
     Parts,
@@ -49,6 +49,10 @@ __all__ = [
 # Summaries of stochastic intervals use this seed, so a printed report is reproducible;
 # call ``conf_int(rng=...)`` for other draws.
 SUMMARY_SEED = 20261125
+
+
+# interval methods whose limits are quantiles of resampling replicates
+_RESAMPLING_METHODS = frozenset({"percentile", "basic", "bca", "subsampling"})
 
 
 class _Limits(NamedTuple):
@@ -410,7 +414,9 @@ class KLEstimate:
             ``conf_int(method="subsampling")``; counts that are not whole numbers).
         """
         if n_resamples is not None:
-            n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+            n_resamples = check_resamples(
+                n_resamples, work_per_resample=10.0 * max(self.nobs, 1), what="resampling"
+            )
         boot = getattr(self._inference, "bootstrap", None)
         if boot is None or "bca" not in self.ci_methods:
             raise ValueError(
@@ -493,7 +499,9 @@ class KLEstimate:
     def _interval(self, alpha, method, n_resamples, rng, progress=None):
         alpha = check_alpha(alpha)
         if n_resamples is not None:
-            n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+            n_resamples = check_resamples(
+                n_resamples, work_per_resample=10.0 * max(self.nobs, 1), what="resampling"
+            )
         all_methods = tuple(METHOD_LABELS)
         if method is not None:
             method = check_choice(method, "method", all_methods)
@@ -511,6 +519,11 @@ class KLEstimate:
                 f"`method={method!r}` does not apply to the {self.estimator!r} estimate of "
                 f"{self.quantity}; use one of {tuple(self._inference.methods)}." + why
             )
+        if method in _RESAMPLING_METHODS and n_resamples is not None and n_resamples < 2:
+            raise ValueError(
+                f"`n_resamples`={n_resamples} is too few for a {method} interval: its limits "
+                "are quantiles of at least 2 replicates (use 999 or more for a 95% interval)."
+            )
         kw = {} if progress is None else {"progress": progress}
         low, high, note, *extra = self._inference.interval(method, alpha, n_resamples, rng, **kw)
         dist = extra[0] if extra else None
@@ -520,6 +533,7 @@ class KLEstimate:
 
     # ------------------------------------------------------------------ output
     def _summary_rows(self, alpha: float):
+        alpha = check_alpha(alpha)  # a bad level is an error, not "interval not available"
         rows = [
             ("Quantity", self.quantity),
             ("Estimator", estimator_label(self.estimator)),
@@ -880,6 +894,7 @@ class KLTestResult:
         return []
 
     def _summary_parts(self, alpha: float):
+        alpha = check_alpha(alpha)
         rows = [(self._statistic_label, fmt(self.statistic))]
         if self.df is not None:
             rows.append((self._df_label(), fmt(self.df)))
