@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._base._validation import check_alpha, check_choice, check_int, check_rng, is_dask
+from .._base._validation import (
+    check_alpha,
+    check_choice,
+    check_int,
+    check_resamples,
+    check_rng,
+    is_dask,
+)
 from .._estimators._discrete import jensen_shannon
 from .._kernels._counts import js_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
@@ -1062,7 +1069,7 @@ def compare_frames(
     missing = check_choice(missing, "missing", MISSING)
     max_levels = check_int(max_levels, "max_levels", minimum=1)
     if n_resamples is not None:
-        n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+        n_resamples = check_resamples(n_resamples, what="compare_frames")
     if bins is not None:
         bins = check_int(bins, "bins", minimum=2)
     dask_in = is_dask(reference) or is_dask(current)
@@ -1449,7 +1456,7 @@ def mutual_information_frame(
     missing = check_choice(missing, "missing", MISSING)
     max_levels = check_int(max_levels, "max_levels", minimum=1)
     if n_resamples is not None:
-        n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
+        n_resamples = check_resamples(n_resamples, what="mutual_information_frame")
     if bins is not None:
         bins = check_int(bins, "bins", minimum=2)
     dask_in = is_dask(frame)

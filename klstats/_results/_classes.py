@@ -24,7 +24,7 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
-from .._base._validation import check_alpha, check_choice, check_int, check_resamples
+from .._base._validation import check_alpha, check_choice, check_resamples
 from ._summary import (
     Block,
     Parts,
