@@ -482,6 +482,7 @@ def _label_values(x: Any, name: str) -> tuple[Any, Any]:
     else:
         if isinstance(x, str | bytes):
             raise TypeError(f"`{name}` must be a sequence of labels; got a single string.")
+        reject_masked(x, name)
         values = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
         if values.ndim != 1:
             raise ValueError(f"`{name}` must be 1-D labels; got shape {values.shape}.")
