@@ -616,3 +616,32 @@ def test_one_replicate_knn_subsampling_refused():
     est = kls.kl_divergence_knn(rng.normal(size=200), rng.normal(size=200) + 0.5, estimator="wang")
     with pytest.raises(ValueError, match="too few"):
         est.conf_int(method="subsampling", n_resamples=1)
+
+
+# =========================================================================== 12 memory
+
+
+def _peak(call):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.filterwarnings("ignore::klstats.SmallSampleWarning")
+def test_memory_of_label_arrays_at_most_twice_the_input():
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    x, y = rng.integers(0, 50, n), rng.integers(0, 30, n)
+    unique = rng.permutation(n)
+    kls.mutual_information(x[:100], y[:100])  # warm caches and lazy imports
+    kls.tabulate(unique[:100])
+    both = x.nbytes + y.nbytes
+    assert _peak(lambda: kls.mutual_information(x, y)) <= 2 * both
+    assert _peak(lambda: kls.g_test_independence(x, y)) <= 2 * both
+    # every label unique: the counts themselves (labels + counts) are twice the input
+    assert _peak(lambda: kls.tabulate(unique)) <= 2.1 * unique.nbytes
