@@ -645,3 +645,30 @@ def test_memory_of_label_arrays_at_most_twice_the_input():
     assert _peak(lambda: kls.g_test_independence(x, y)) <= 2 * both
     # every label unique: the counts themselves (labels + counts) are twice the input
     assert _peak(lambda: kls.tabulate(unique)) <= 2.1 * unique.nbytes
+
+
+def test_ctrl_c_through_the_console_script(tmp_path):
+    """The installed script: interrupted while reading, importing or computing."""
+    import time
+
+    path = tmp_path / "big.csv"
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"g": np.repeat(["a", "b"], 300), "v": rng.normal(size=600)}).to_csv(
+        path, index=False
+    )
+    target = tmp_path / "out.json"
+    args = ["compare", path, "--group", "g", "--value", "v", "--n-resamples", "10000000"]
+    proc = subprocess.Popen(
+        [*CMD, *map(str, args), "--output", str(target), "--format", "json"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(3.0)  # past the interpreter's own start-up (site module)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip() == "klstats: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
