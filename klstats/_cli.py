@@ -868,6 +868,11 @@ def _main(argv: Sequence[str] | None) -> int:
                     f"klstats {args.command}: --output '{args.output}' is the input file; "
                     "choose another file (the data would be overwritten)"
                 )
+            elif not Path(args.output).resolve().parent.is_dir():
+                raise UsageError(
+                    f"klstats {args.command}: --output '{args.output}': its directory does "
+                    "not exist"
+                )
             elif Path(args.output).is_dir():
                 raise UsageError(
                     f"klstats {args.command}: --output '{args.output}' is a directory"

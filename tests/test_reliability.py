@@ -252,6 +252,13 @@ class TestCliOptions:
             ["compare", "{f}", "--group", "lab", "--value", "x", "--groups", "a,a"],
             ["compare", "{f}", "--group", "lab", "--value", "x", "--groups", "a"],
             ["gof", "{f}", "--observed", "p", "--output", "{f}"],
+            ["gof", "{f}", "--observed", "p", "--output", "no/such/dir/out.txt"],
+            ["gof", "{f}", "--observed", "p", "--alpha", "0"],
+            ["gof", "{f}", "--observed", "p", "--n-resamples", "ten"],
+            ["kl", "{f}", "--p", "p", "--q", "q", "--estimator", "nonsense"],
+            ["kl", "{f}", "--p", "p", "--q", "q", "--base", "inf"],
+            ["kl", "{f}", "--x", "x", "--y", "y", "--label", "lab"],
+            ["compare", "{f}", "--group", "lab", "--value", "x", "--k", "-3"],
         ],
     )
     def test_usage_errors_exit_2(self, counts_csv, tmp_path, args):

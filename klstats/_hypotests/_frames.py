@@ -166,6 +166,7 @@ def _auto_bins(n_min: int) -> int:
 
 def _bin_edges(pooled: np.ndarray, bins: int) -> np.ndarray:
     """Inner edges at the pooled-sample quantiles (ties merge bins)."""
+    bins = min(bins, max(pooled.size, 1))  # more bins than points cannot add edges
     qs = np.linspace(0.0, 1.0, bins + 1)[1:-1]
     return np.unique(np.quantile(pooled, qs, method="inverted_cdf"))
 
