@@ -679,3 +679,34 @@ def test_ctrl_c_through_the_console_script(tmp_path):
     assert proc.returncode == 130, err
     assert err.strip() == "klstats: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+class TestLargeCountFamilies:
+    def test_nbinom_profile_closed_form_matches_the_table(self, monkeypatch):
+        from klstats._hypotests import _families as F
+
+        rng = np.random.default_rng(0)
+        for mean in (50, 5000, 400_000):
+            y = rng.negative_binomial(5, 5 / (5 + mean), size=300).astype(float)
+            table, _ = F._nbinom_profile(y)
+            monkeypatch.setattr(F, "_NBINOM_TABLE_MAX", 0)
+            closed, _ = F._nbinom_profile(y)
+            monkeypatch.undo()
+            for a in np.exp(np.linspace(-12, 8, 21)) / mean:
+                assert closed(a) == pytest.approx(table(a), rel=1e-9, abs=1e-9)
+
+    def test_counts_near_1e12_bounded_memory(self):
+        rng = np.random.default_rng(1)
+        kls.lr_test_distributions(rng.poisson(5.0, 50).astype(float), "poisson", "nbinom")
+        data = rng.poisson(1e12, size=200).astype(float)
+        res = None
+
+        def go():
+            nonlocal res
+            res = kls.lr_test_distributions(data, "poisson", "nbinom")
+
+        assert _peak(go) < 50e6  # an array of max(data) entries would be 8 TB
+        assert np.isfinite(res.statistic) and res.statistic < 10  # Poisson data
+        over = rng.negative_binomial(5, 5 / (5 + 1e12), size=200).astype(float)
+        big = kls.lr_test_distributions(over, "poisson", "nbinom")
+        assert big.pvalue < 1e-10  # variance ~ m^2 / 5 is overdispersed beyond doubt

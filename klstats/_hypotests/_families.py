@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from .._base._validation import as_samples, check_int, check_real
 from .._results._summary import fmt
@@ -198,6 +198,22 @@ def _nbinom_profile(y: np.ndarray):
     N = y.size
     S = float(y.sum())
     ymax = int(y.max())
+    if ymax > _NBINOM_TABLE_MAX:
+        # counts this large: an array of ymax entries would not fit; sum over the
+        # distinct values with the closed form of sum_{j < y} log1p(alpha j)
+        values, mult = np.unique(y, return_counts=True)
+
+        def gain_big(alpha: float) -> float:
+            # = sum_i sum_{j < y_i} log1p(alpha j) - (S + N/alpha) log1p(alpha m) + N m,
+            # arranged so that no term is larger than the result needs (terms of about
+            # alpha N m^2, not N m: the plain form cancels 2e14-sized terms at m = 1e12)
+            if alpha <= 0:
+                return 0.0
+            u = alpha * m
+            t = float(np.dot(mult, _log_rising(values, alpha)))
+            return t - S * math.log1p(u) + N / alpha * float(_u_minus_log1p(np.array(u)))
+
+        return gain_big, m
     # c_j = #{i : y_i > j}: sum_i sum_{j < y_i} log1p(alpha j) = sum_j c_j log1p(alpha j)
     counts = np.bincount(y.astype(np.int64), minlength=ymax + 1)
     c = N - np.cumsum(counts)[:-1] if ymax > 0 else np.zeros(0)
@@ -210,6 +226,56 @@ def _nbinom_profile(y: np.ndarray):
         return float(np.dot(c, np.log1p(alpha * j))) - S * lm - N * lm / alpha + N * m
 
     return gain, m
+
+
+# largest count for which the negative binomial profile tabulates j = 0 .. max(y) - 1
+_NBINOM_TABLE_MAX = 2_000_000
+
+
+def _u_minus_log1p(u: np.ndarray) -> np.ndarray:
+    """u - log1p(u) without cancellation for small u (series sum_{k>=2} (-u)^k / k)."""
+    u = np.asarray(u, dtype=float)
+    small = np.abs(u) < 0.1
+    out = np.where(small, 0.0, u - np.log1p(np.where(small, 0.0, u)))
+    if np.any(small):
+        us = u[small]
+        acc = np.zeros_like(us)
+        for k in range(40, 1, -1):
+            acc = acc * (-us) + 1.0 / k
+        out[small] = acc * us * us
+    return out
+
+
+def _one_plus_t_log1p_minus_t(t: np.ndarray) -> np.ndarray:
+    """(1 + t) log1p(t) - t without cancellation (series sum_{k>=2} (-1)^k t^k/(k(k-1)))."""
+    small = t < 0.1
+    out = np.where(small, 0.0, (1 + t) * np.log1p(np.where(small, 0.0, t)) - t)
+    if np.any(small):
+        ts = t[small]
+        acc = np.zeros_like(ts)
+        for k in range(40, 1, -1):
+            acc = acc * (-ts) + 1.0 / (k * (k - 1))
+        out[small] = acc * ts * ts
+    return out
+
+
+def _log_rising(y: np.ndarray, alpha: float) -> np.ndarray:
+    """sum_{j < y} log1p(alpha j) = y log(alpha) + lgamma(y + 1/alpha) - lgamma(1/alpha).
+
+    For large A = 1/alpha the gamma functions cancel; Stirling's series of their
+    difference gives A g(alpha y) - log1p(alpha y)/2 + c(A + y) - c(A), with
+    g(t) = (1 + t) log1p(t) - t and c(z) = 1/(12 z) - 1/(360 z^3) + 1/(1260 z^5).
+    """
+    y = np.asarray(y, dtype=float)
+    a = 1.0 / alpha
+    if a < 1e3:
+        return y * math.log(alpha) + special.gammaln(y + a) - special.gammaln(a)
+    t = alpha * y
+
+    def c(z: np.ndarray) -> np.ndarray:
+        return 1 / (12 * z) - 1 / (360 * z**3) + 1 / (1260 * z**5)
+
+    return a * _one_plus_t_log1p_minus_t(t) - 0.5 * np.log1p(t) + (c(a + y) - c(np.array(a)))
 
 
 def _fit_discrete(name: str, x: np.ndarray, loc: float, alphas=()) -> _Fit:
