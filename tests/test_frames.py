@@ -438,3 +438,25 @@ def test_sparse_columns_get_monte_carlo_pvalues():
     res60 = kls.compare_frames(pd.DataFrame(many), pd.DataFrame(many_c), rng=4)
     assert res60.options["n_resamples"] == 11999
     assert res60.tests["k0"].null_distribution.size == 11999
+
+
+def test_missing_category_with_subsampling_keeps_the_missing_share():
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.default_rng(12)
+    ref = pd.DataFrame({"v": rng.normal(size=4000)})
+    cur = pd.DataFrame({"v": rng.normal(size=4000)})
+    ref.loc[ref.index[:400], "v"] = np.nan  # 10 % missing in both
+    cur.loc[cur.index[-400:], "v"] = np.nan
+    for a, b in (
+        (ref, cur),
+        (dd.from_pandas(ref, npartitions=4), dd.from_pandas(cur, npartitions=3)),
+    ):
+        row = kls.compare_frames(a, b, missing="category", subsample=1000, rng=3).summary_frame()
+        row = row.loc["v"]
+        assert row["missing_reference"] == 400 and row["missing_current"] == 400
+        assert row["n_reference"] == 1000 and row["n_current"] == 1000  # rows tested
+        test = kls.compare_frames(a, b, missing="category", subsample=1000, rng=3).tests["v"]
+        observed = np.asarray(test.observed)
+        share = observed[:, -1] / observed.sum(axis=1)  # the missing bin
+        assert np.all(np.abs(share - 0.1) < 0.04)
+        assert row["pvalue"] > 0.001

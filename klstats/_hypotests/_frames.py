@@ -287,6 +287,7 @@ class _Column:
     values: tuple[np.ndarray, np.ndarray] | None = None  # continuous
     subsampled: bool = False
     rows: tuple[int, int] = (0, 0)
+    test_missing: tuple[int, int] = (0, 0)  # missing values among the rows tested
     notes: list[str] = field(default_factory=list)
 
 
@@ -374,12 +375,13 @@ def _test_column(
         edges = _bin_edges(pooled, k)
         ref_counts, cur_counts = _bin_counts(x, edges), _bin_counts(y, edges)
         labels = _bin_labels(edges)
-        if missing == "category" and (col.missing_ref or col.missing_cur):
-            ref_counts = np.append(ref_counts, col.missing_ref)
-            cur_counts = np.append(cur_counts, col.missing_cur)
+        m_ref, m_cur = col.test_missing
+        if missing == "category" and (m_ref or m_cur):
+            ref_counts = np.append(ref_counts, m_ref)
+            cur_counts = np.append(cur_counts, m_cur)
             labels.append(MISSING_LABEL)
-            row["n_reference"] = col.n_ref + col.missing_ref
-            row["n_current"] = col.n_cur + col.missing_cur
+            row["n_reference"] = col.n_ref + m_ref
+            row["n_current"] = col.n_cur + m_cur
             row["n"] = row["n_reference"] + row["n_current"]
         ref_arr = pd.Series(ref_counts.astype(float), index=labels)
         cur_arr = pd.Series(cur_counts.astype(float), index=labels)
@@ -470,11 +472,7 @@ def _prepare_pandas(
 
     col.kind = _kind(name, s_ref, s_cur, types, max_levels, nunique)
     if col.kind == "continuous":
-        x, y = _as_float(r), _as_float(c)
-        if subsample is not None:
-            x, y, col.subsampled = _subsample_arrays(x, y, subsample, gen, col.notes)
-        col.values = (x, y)
-        col.n_ref, col.n_cur = len(x), len(y)
+        _continuous_values(col, s_ref, s_cur, missing, subsample, gen)
     else:
         dropna = missing == "drop"
         vr = _label_index(s_ref.value_counts(dropna=dropna))
@@ -482,6 +480,34 @@ def _prepare_pandas(
         col.counts = (vr, vc)
         col.n_ref, col.n_cur = int(vr.sum()), int(vc.sum())
     return col
+
+
+def _take(s: pd.Series, size: int, gen: np.random.Generator) -> pd.Series:
+    if len(s) <= size:
+        return s
+    return s.iloc[np.sort(gen.choice(len(s), size, replace=False))]
+
+
+def _continuous_values(col, s_ref, s_cur, missing, subsample, gen) -> None:
+    """The values (and, for missing="category", the missing counts) a continuous column
+    is tested on: all of them, or a random subsample of at most ``subsample`` rows per
+    data set (rows with missing values included when missing is a category, so that
+    its share is kept)."""
+    if missing == "category":
+        if subsample is not None:
+            t_ref, t_cur = _take(s_ref, subsample, gen), _take(s_cur, subsample, gen)
+            if len(t_ref) < len(s_ref) or len(t_cur) < len(s_cur):
+                col.subsampled = True
+                col.notes.append(f"subsample of at most {subsample} rows per data set")
+            s_ref, s_cur = t_ref, t_cur
+        col.test_missing = (int(s_ref.isna().sum()), int(s_cur.isna().sum()))
+        x, y = _as_float(s_ref.dropna()), _as_float(s_cur.dropna())
+    else:
+        x, y = _as_float(s_ref.dropna()), _as_float(s_cur.dropna())
+        if subsample is not None:
+            x, y, col.subsampled = _subsample_arrays(x, y, subsample, gen, col.notes)
+    col.values = (x, y)
+    col.n_ref, col.n_cur = len(x), len(y)
 
 
 def _subsample_arrays(x, y, size, gen, notes):
@@ -562,9 +588,13 @@ def _prepare_dask(
         col.rows = (int(d["size"][0]), int(d["size"][1]))
         if kinds[name] == "continuous":
             sizes = (int(d["size"][0]) - col.missing_ref, int(d["size"][1]) - col.missing_cur)
+            if missing == "category":  # sample rows, missing ones included
+                sizes = col.rows
             parts = []
             for frame, n_ok in zip((reference, current), sizes, strict=True):
-                s = series(frame, name).dropna()
+                s = series(frame, name)
+                if missing != "category":
+                    s = s.dropna()
                 if lazy(frame) and n_ok > subsample:
                     frac = min(1.0, 1.2 * subsample / n_ok)
                     s = s.sample(frac=frac, random_state=int(gen.integers(2**32 - 1)))
@@ -580,10 +610,7 @@ def _prepare_dask(
         for col, gen in zip(cols, gens, strict=True):
             if col.name in got:
                 s_ref, s_cur = got[col.name]
-                x, y = _as_float(s_ref), _as_float(s_cur)
-                x, y, col.subsampled = _subsample_arrays(x, y, subsample, gen, col.notes)
-                col.values = (x, y)
-                col.n_ref, col.n_cur = len(x), len(y)
+                _continuous_values(col, s_ref, s_cur, missing, subsample, gen)
     return cols
 
 
