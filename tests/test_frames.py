@@ -48,12 +48,19 @@ def pair():
     return ref, cur
 
 
-def _g_scipy(a: pd.Series, b: pd.Series) -> tuple[float, float, int]:
+def _g_scipy(a: pd.Series, b: pd.Series, williams: bool = True) -> tuple[float, float, int]:
+    """G of the 2 x K table by scipy, divided by Williams' q (Sokal & Rohlf 1995,
+    box 17.6: q = 1 + (n sum 1/R - 1)(n sum 1/C - 1) / (6 n (r-1)(c-1)))."""
     labels = pd.concat([a, b], ignore_index=True)
     group = np.r_[np.zeros(len(a)), np.ones(len(b))]
-    tab = pd.crosstab(group, labels.to_numpy())
+    tab = pd.crosstab(group, labels.to_numpy()).to_numpy()
     g, p, dof, _ = stats.chi2_contingency(tab, lambda_="log-likelihood", correction=False)
-    return g, p, dof
+    if not williams:
+        return g, p, dof
+    n = tab.sum()
+    rows, cols = tab.sum(axis=1), tab.sum(axis=0)
+    q = 1 + (n * (1 / rows).sum() - 1) * (n * (1 / cols).sum() - 1) / (6 * n * dof)
+    return g / q, stats.chi2.sf(g / q, dof), dof
 
 
 def test_types_missing_and_one_sided_columns(pair):

@@ -22,11 +22,13 @@ A second study, ``continuous``, compares tests for continuous columns (one colum
 n = 100 per sample): size and power of the binned G-test (the default), the k-NN
 permutation test (``continuous="knn"``, 199 permutations) and scipy's ks_2samp.
 
-Counted columns get compare_frames' default rule (chi-square where Cochran's rule holds,
-else Monte Carlo tables with the observed margins) with 1999 tables instead of the
-default 9999 to keep the study cheap: the smallest p-value, 1/2000, is still below the
-Bonferroni threshold 0.05/50. Every data set draws from its own generator
-(:func:`validation._report.cell_rng`), so the numbers do not depend on the order of work.
+Counted columns get compare_frames' default test (G with Williams' correction;
+chi-square where Cochran's rule holds, else Monte Carlo tables with the observed
+margins) with 1999 tables instead of the default 9999 to keep the study cheap: the
+smallest p-value, 1/2000, is still below the Bonferroni threshold 0.05/50. Every data
+set draws from its own generator (:func:`validation._report.cell_rng`), so the numbers
+do not depend on the order of work.
+
 Tables are written to ``validation/results/frames_*.{csv,md}``.
 """
 

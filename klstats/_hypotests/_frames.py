@@ -259,13 +259,29 @@ class _Lazy(Mapping):
         return f"<{len(self)} per-column results: {list(self._recipes)[:5]}...>"
 
 
-def _g_asymptotic(a: np.ndarray, b: np.ndarray) -> tuple[float, float, int]:
+def _williams_q(t: np.ndarray) -> float:
+    """Williams' (1976) correction factor of G for an r x c table without empty rows or
+    columns: q = 1 + (N sum 1/R_i - 1)(N sum 1/C_j - 1) / (6 N (r-1)(c-1))."""
+    n = float(t.sum())
+    r, c = t.shape
+    rows, cols = t.sum(axis=1), t.sum(axis=0)
+    return 1.0 + (n * np.sum(1 / rows) - 1) * (n * np.sum(1 / cols) - 1) / (
+        6.0 * n * (r - 1) * (c - 1)
+    )
+
+
+def _g_asymptotic(
+    a: np.ndarray, b: np.ndarray, correction: str | None
+) -> tuple[float, float, int]:
     """G-test of homogeneity with the chi-square p-value, from the 2 x K counts (the
     numbers of :func:`klstats.g_test_homogeneity`, without building its result)."""
     keep = (a + b) > 0
     t = np.vstack([a[keep], b[keep]])
     n = float(t.sum())
-    g = _snap_zero(2.0 * n * float(mi_plugin(t)), n)
+    g = 2.0 * n * float(mi_plugin(t))
+    if correction == "williams":
+        g = g / _williams_q(t)
+    g = _snap_zero(g, n)
     df = int(keep.sum()) - 1
     return g, float(stats.chi2.sf(g, df)), df
 
@@ -404,7 +420,9 @@ def _test_column(
         opts = {"ties": "jitter", **dict(test_options)}
         test = kl_test(y, x, estimator="knn", n_resamples=n_resamples, rng=gen, **opts)
     else:
-        opts = dict(test_options)
+        # Williams' correction unless asked otherwise: the uncorrected G is slightly
+        # liberal at moderate n (size 0.053 at alpha = 0.05 in the validation study)
+        opts = {"correction": "williams", **dict(test_options)}
         small = _small_expected(ref_arr.to_numpy(), cur_arr.to_numpy())
         if "method" not in opts:
             # Cochran's rule: chi-square where it holds, else Monte Carlo tables with the
@@ -418,10 +436,11 @@ def _test_column(
                 notes.append(
                     f"small expected counts: Monte Carlo p-value ({opts['n_resamples']} tables)"
                 )
-        if opts == {"method": "asymptotic"}:
-            g, pvalue, df = _g_asymptotic(a, b)
+        fast = set(opts) <= {"method", "correction"} and opts["correction"] in (None, "williams")
+        if opts["method"] == "asymptotic" and fast:
+            g, pvalue, df = _g_asymptotic(a, b, opts["correction"])
             row["statistic"], row["pvalue"], row["df"] = g, pvalue, float(df)
-            test = (g_test_homogeneity, (ref_arr, cur_arr), {"method": "asymptotic"})
+            test = (g_test_homogeneity, (ref_arr, cur_arr), opts)
             return {"row": row, "notes": notes, "test": test, "effect": effect}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # small expected counts: noted instead
@@ -1005,8 +1024,8 @@ def compare_frames(
     test_options : mapping, optional
         Extra keyword arguments for the per-column tests: for
         :func:`klstats.g_test_homogeneity` (e.g. ``{"method": "asymptotic"}`` or
-        ``{"correction": "williams"}``), or for :func:`klstats.kl_test` with
-        ``continuous="knn"`` (e.g. ``{"k": 5}``).
+        ``{"correction": None}``; the default is Williams' correction), or for
+        :func:`klstats.kl_test` with ``continuous="knn"`` (e.g. ``{"k": 5}``).
 
     Returns
     -------
@@ -1033,12 +1052,13 @@ def compare_frames(
     (categories missing on one side count 0). Other numeric and datetime columns are
     continuous.
 
-    *Tests.* Counts: :func:`klstats.g_test_homogeneity`, with the chi-square p-value
-    when Cochran's rule holds (every expected count at least 1, at most 20 % below 5)
-    and otherwise the Monte Carlo p-value from ``n_resamples`` random tables with the
-    observed margins (``test_options={"method": ...}`` overrides). Continuous: the
-    same test on counts in equal-frequency bins whose edges are quantiles of the pooled
-    sample. The edges depend
+    *Tests.* Counts: :func:`klstats.g_test_homogeneity` with Williams' correction
+    (G / q, Williams 1976; the uncorrected G was slightly liberal in the validation
+    study), with the chi-square p-value when Cochran's rule holds (every expected count
+    at least 1, at most 20 % below 5) and otherwise the Monte Carlo p-value from
+    ``n_resamples`` random tables with the observed margins (``test_options=`` overrides
+    either). Continuous: the same test on counts in equal-frequency bins whose edges are
+    quantiles of the pooled sample. The edges depend
     on the data only through the pooled sample, which H0 leaves exchangeable, so the
     conditional null of the table is that of the homogeneity test. In a simulation
     study (see the documentation's guide) this binned test had exact size and more power
@@ -1071,6 +1091,8 @@ def compare_frames(
            Statistical Society B 57(1), 289-300 (1995).
     .. [3] Lin, J. "Divergence measures based on the Shannon entropy", IEEE
            Transactions on Information Theory 37(1), 145-151 (1991).
+    .. [4] Williams, D. A. "Improved likelihood ratio tests for complete contingency
+           tables", Biometrika 63(1), 33-37 (1976).
 
     Examples
     --------
@@ -1084,8 +1106,8 @@ def compare_frames(
     >>> print(res.flagged)
     ('spontaneous',)
     >>> row = res.summary_frame().loc["spontaneous"]
-    >>> print(f"G = {row.statistic:.2f}, df = {row.df:.0f}, adjusted p = {row.pvalue_adj:.1e}")
-    G = 32.50, df = 2, adjusted p = 4.4e-07
+    >>> print(f"G/q = {row.statistic:.2f}, df = {row.df:.0f}, adjusted p = {row.pvalue_adj:.1e}")
+    G/q = 32.08, df = 2, adjusted p = 5.4e-07
     >>> print(f"JS = {row.effect:.4f} nats, 95% CI [{row.ci_lower:.4f}, {row.ci_upper:.4f}]")
     JS = 0.0718 nats, 95% CI [0.0297, 0.1235]
     """
