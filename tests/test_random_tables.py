@@ -354,3 +354,102 @@ def test_many_blocks_bounded(monkeypatch):
     assert g.shape == (2_345,) and np.all(np.isfinite(g)) and np.all(g >= 0)
     # G of a 2 x 2 table under H0 is about chi-square(1): mean 1
     assert abs(g.mean() - 1) < 4 * math.sqrt(2 / g.size)
+
+
+# --------------------------------------------------------------------------- alias sampler
+
+
+def naive_alias_table(q):
+    """Vose's alias table as documented, written out again."""
+    k = len(q)
+    p = [qi * k / sum(q) for qi in q]
+    prob, alias = [1.0] * k, list(range(k))
+    small = [i for i in range(k) if p[i] < 1.0]
+    large = [i for i in range(k) if p[i] >= 1.0]
+    while small and large:
+        s, big = small.pop(), large.pop()
+        prob[s], alias[s] = p[s], big
+        p[big] = (p[big] + p[s]) - 1.0
+        (small if p[big] < 1.0 else large).append(big)
+    return np.array(prob), np.array(alias)
+
+
+def test_gof_method_rule():
+    assert rt.gof_method(10, 10) == "alias"
+    assert rt.gof_method(11, 10) == "multinomial"
+    assert rt.gof_method(200, 100) == "alias"
+    assert rt.gof_method(201, 100) == "multinomial"
+    with pytest.raises(ValueError, match="method"):
+        rt.g_null_gof(5, [0.5, 0.5], 3, np.random.default_rng(0), method="x")
+
+
+def test_alias_table_is_vose():
+    q = np.array([0.1, 0.0, 0.35, 0.05, 0.2, 0.3])
+    prob, alias = rt.alias_table(q)
+    want_p, want_a = naive_alias_table(list(q))
+    np.testing.assert_array_equal(prob, want_p)
+    np.testing.assert_array_equal(alias, want_a)
+    # the table reproduces q: mass of k = (prob_k + sum over j aliased to k of 1 - prob_j) / K
+    mass = prob.copy()
+    np.add.at(mass, alias, 1.0 - prob)
+    np.testing.assert_allclose(mass / q.size, q, atol=1e-15)
+
+
+@pytest.mark.parametrize("block_cells", [None, 30])
+def test_alias_samples_equal_naive(block_cells, monkeypatch):
+    if block_cells is not None:
+        monkeypatch.setattr(rt, "_ALIAS_BLOCK_CELLS", block_cells)
+    q = np.array([0.1, 0.0, 0.35, 0.05, 0.2, 0.3])
+    n, size = 5, 37
+    got = rt.multinomial_samples(n, q, size, np.random.default_rng(6), "alias")
+    gen = np.random.default_rng(6)
+    prob, alias = naive_alias_table(list(q))
+    per = max(1, rt._ALIAS_BLOCK_CELLS // max(n, q.size))
+    want = np.zeros((size, q.size))
+    for start in range(0, size, per):
+        m = min(per, size - start)
+        j = gen.integers(0, q.size, size=(m, n))
+        u = gen.random((m, n))
+        for b in range(m):
+            for t in range(n):
+                k = j[b, t] if u[b, t] < prob[j[b, t]] else alias[j[b, t]]
+                want[start + b, k] += 1
+    np.testing.assert_array_equal(got, want)
+    g = rt.g_null_gof(n, q, size, np.random.default_rng(6), None, "alias")
+    keep = q > 0
+    ref = [
+        stats.power_divergence(w[keep], n * q[keep], lambda_="log-likelihood").statistic
+        for w in want
+    ]
+    np.testing.assert_allclose(g, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("method", rt.GOF_METHODS)
+def test_gof_samples_follow_multinomial(method):
+    """Frequencies of every outcome of Multinomial(3, q) against their probabilities."""
+    q = np.array([0.4, 0.3, 0.2, 0.1])
+    n, B = 3, 40_000
+    x = rt.multinomial_samples(n, q, B, np.random.default_rng(2027), method)
+    assert np.all(x.sum(axis=1) == n)
+    outcomes = [v for v in itertools.product(range(n + 1), repeat=4) if sum(v) == n]
+    index = {v: i for i, v in enumerate(outcomes)}
+    observed = np.bincount(
+        [index[tuple(int(a) for a in row)] for row in x], minlength=len(outcomes)
+    )
+    expected = B * np.array([stats.multinomial.pmf(v, n, q) for v in outcomes])
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+
+
+def test_gof_alias_pvalue_matches_exact_and_documented_draws():
+    x = np.array([3, 0, 0, 1, 0, 2])
+    q = np.array([0.1, 0.25, 0.2, 0.05, 0.3, 0.1])
+    n, B = int(x.sum()), 20_000
+    assert rt.gof_method(n, q.size) == "alias"
+    res = kls.g_test(x, q, method="montecarlo", n_resamples=B, rng=8)
+    draws = rt.multinomial_samples(n, q, B, np.random.default_rng(8))
+    g_draws = 2 * special.xlogy(draws, draws / (n * q)).sum(axis=1)
+    g_obs = 2 * special.xlogy(x, x / (n * q)).sum()
+    assert res.pvalue == (1 + np.count_nonzero(g_draws >= g_obs * (1 - 1e-9))) / (B + 1)
+    exact = kls.g_test(x, q, method="exact").pvalue
+    se = math.sqrt(exact * (1 - exact) / B)
+    assert abs(res.pvalue - exact) < 4 * se + 1.0 / B

@@ -27,8 +27,10 @@ a seed reproduces the null distribution exactly:
   - ``"boyett"`` (sparse tables, N <= log(N + 1) r c): Boyett's (1979) shuffling,
     ``scipy.stats.random_table(...).rvs(size=m, method="boyett", random_state=rng)``.
 
-* Multinomial samples of size n with probabilities q: ``Generator.multinomial(n, q,
-  size=m)`` for each block of m samples.
+* Multinomial samples of size n with probabilities q over K categories:
+  ``Generator.multinomial(n, q, size=m)`` for each block of m samples, or, with few
+  observations per category (n <= K, or K >= 100 and n <= 2K), n categorical draws per
+  sample by Walker's alias method (see `g_null_gof`).
 
 G itself only needs sum x log x over the cells of each table: with fixed margins, G = 2
 [sum_ij x_ij log x_ij - sum_i R_i log R_i - sum_j C_j log C_j + N log N]; for goodness of
@@ -37,6 +39,8 @@ cell's x log x as it is drawn and never stores the tables.
 
 References
 ----------
+Vose, M. D. (1991). A linear algorithm for generating random numbers with a given
+distribution. IEEE Transactions on Software Engineering 17, 972-975.
 Boyett, J. M. (1979). Algorithm AS 144: Random R x C tables with given row and column
 totals. Applied Statistics 28, 329-332.
 Patefield, W. M. (1981). Algorithm AS 159: An efficient method of generating random R x C
@@ -53,10 +57,14 @@ from scipy import special, stats
 
 __all__ = [
     "BLOCK_CELLS",
+    "GOF_METHODS",
     "TABLE_METHODS",
+    "alias_table",
     "block_size",
     "g_null_gof",
     "g_null_independence",
+    "gof_method",
+    "multinomial_samples",
     "random_tables",
     "table_method",
 ]
@@ -276,16 +284,106 @@ def g_null_independence(
     return out
 
 
+GOF_METHODS = ("multinomial", "alias")
+# the alias method's blocks stay in cache: about this many cells per block
+_ALIAS_BLOCK_CELLS = 1 << 16
+
+
+def gof_method(n: int, k: int) -> str:
+    """The sampler `g_null_gof` uses for samples of size n over k categories."""
+    return "alias" if n <= k or (k >= 100 and n <= 2 * k) else "multinomial"
+
+
+def alias_table(q: object) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias table of the probabilities q (Vose 1991).
+
+    Scaled probabilities p_k = K q_k / sum(q); indices with p_k < 1 go on a "small"
+    stack and the others on a "large" stack, each in increasing order. While both are
+    non-empty: pop s from small and l from large (last in, first out), set prob[s] =
+    p_s, alias[s] = l, p_l = (p_l + p_s) - 1, and push l on small if p_l < 1, else on
+    large. Entries left on either stack get prob 1 (alias itself).
+    """
+    qa = np.asarray(q, dtype=float)
+    k = qa.size
+    p = (qa * (k / qa.sum())).tolist()
+    prob = np.ones(k)
+    alias = np.arange(k, dtype=np.intp)
+    small = [i for i in range(k) if p[i] < 1.0]
+    large = [i for i in range(k) if p[i] >= 1.0]
+    while small and large:
+        s_, l_ = small.pop(), large.pop()
+        prob[s_] = p[s_]
+        alias[s_] = l_
+        p[l_] = (p[l_] + p[s_]) - 1.0
+        (small if p[l_] < 1.0 else large).append(l_)
+    return prob, alias
+
+
+def _alias_samples(
+    n: int, prob: np.ndarray, alias: np.ndarray, m: int, rng: np.random.Generator
+) -> np.ndarray:
+    """m samples of n categorical draws by the alias method, as counts (m, K)."""
+    k = prob.size
+    j = rng.integers(0, k, size=(m, n))
+    u = rng.random((m, n))
+    cat = np.where(u < prob[j], j, alias[j])
+    cat += (np.arange(m, dtype=np.intp) * k)[:, None]
+    return np.bincount(cat.ravel(), minlength=m * k).reshape(m, k)
+
+
+def _gof_blocks(n: int, qa: np.ndarray, size: int, rng: np.random.Generator, method: str | None):
+    """Yield blocks of multinomial(n, q) samples (counts, (m, K)) by the chosen sampler."""
+    k = qa.size
+    chosen = gof_method(n, k) if method is None else method
+    if chosen not in GOF_METHODS:
+        raise ValueError(f"`method` must be one of {GOF_METHODS}; got {method!r}.")
+    if chosen == "alias":
+        per = max(1, _ALIAS_BLOCK_CELLS // max(n, k, 1))
+        prob, alias = alias_table(qa)
+    else:
+        per = block_size(k)
+    for start in range(0, size, per):
+        m = min(per, size - start)
+        if chosen == "alias":
+            yield _alias_samples(n, prob, alias, m, rng)
+        else:
+            yield rng.multinomial(n, qa, size=m)
+
+
+def multinomial_samples(
+    n: int, q: object, size: int, rng: np.random.Generator, method: str | None = None
+) -> np.ndarray:
+    """``size`` samples (counts, int64 (size, K)) of Multinomial(n, q), drawn exactly as
+    `g_null_gof` draws them."""
+    qa = np.asarray(q, dtype=float)
+    blocks = list(_gof_blocks(int(n), qa, size, rng, method))
+    return (
+        np.concatenate(blocks).astype(np.int64, copy=False)
+        if blocks
+        else np.empty((0, qa.size), np.int64)
+    )
+
+
 def g_null_gof(
     n: int,
     q: object,
     n_resamples: int,
     rng: np.random.Generator,
     statistic: Statistic | None = None,
+    method: str | None = None,
 ) -> np.ndarray:
     """Statistic of ``n_resamples`` multinomial(n, q) samples.
 
-    Samples are ``rng.multinomial(n, q, size=m)`` for blocks of m = `block_size`(K).
+    The sampler (``method=None``: `gof_method`) is
+
+    * ``"multinomial"``: ``rng.multinomial(n, q, size=m)`` for blocks of m =
+      `block_size`(K) samples (one binomial per category and sample);
+    * ``"alias"`` (few observations per category: n <= K, or K >= 100 and n <= 2K):
+      each of the n observations of a sample is one categorical draw by Walker's alias
+      method (`alias_table`): for blocks of m = max(1, 2**16 // max(n, K)) samples,
+      ``j = rng.integers(0, K, size=(m, n))``, ``u = rng.random((m, n))``, category =
+      j where u < prob[j], else alias[j]; counts by bincount. Cost O(n) per sample.
+
     With ``statistic=None`` the result is G = 2 sum x log(x / (n q)) of each sample
     (categories with q_k = 0 are never drawn and contribute 0); otherwise
     ``statistic(samples)`` with float samples of shape (m, K), block by block.
@@ -295,16 +393,15 @@ def g_null_gof(
     k = qa.size
     with np.errstate(divide="ignore"):
         log_nq = np.where(qa > 0, np.log(n * qa), 0.0)
-    per = block_size(k)
-    lookup = _xlogx_lookup(n, min(n_resamples, per) * k) if statistic is None else None
+    lookup = _xlogx_lookup(n, min(n_resamples, 1 << 16) * k) if statistic is None else None
     out = np.empty(n_resamples)
-    for start in range(0, n_resamples, per):
-        m = min(per, n_resamples - start)
-        x = rng.multinomial(n, qa, size=m)
+    start = 0
+    for x in _gof_blocks(n, qa, n_resamples, rng, method):
+        m = x.shape[0]
         if statistic is not None:
             out[start : start + m] = statistic(x.astype(float))
-            continue
-        xlx = lookup[x] if lookup is not None else _xlogx(x)
-        g = 2.0 * (xlx.sum(axis=1) - x @ log_nq)
-        out[start : start + m] = np.maximum(g, 0.0)
+        else:
+            xlx = lookup[x] if lookup is not None else _xlogx(x)
+            out[start : start + m] = np.maximum(2.0 * (xlx.sum(axis=1) - x @ log_nq), 0.0)
+        start += m
     return out
