@@ -223,7 +223,7 @@ def _table_blocks(
         else:
             tables = _scipy_block(rr, cr, m, rng, chosen)
             x = lookup[tables] if lookup is not None else _xlogx(tables)
-            s = x.reshape(m, -1).sum(axis=1)
+            s = np.einsum("ij->i", x.reshape(m, -1))  # (row sums; faster than sum(axis=1))
         if want_tables and full:
             out = np.zeros((m, ri.size, ci.size), dtype=np.int64)
             out[:, rows[:, None], cols[None, :]] = tables
@@ -402,6 +402,7 @@ def g_null_gof(
             out[start : start + m] = statistic(x.astype(float))
         else:
             xlx = lookup[x] if lookup is not None else _xlogx(x)
-            out[start : start + m] = np.maximum(2.0 * (xlx.sum(axis=1) - x @ log_nq), 0.0)
+            g = np.einsum("ij->i", xlx) - np.einsum("ij,j->i", x, log_nq)
+            out[start : start + m] = np.maximum(2.0 * g, 0.0)
         start += m
     return out
