@@ -589,6 +589,8 @@ class TestSmallerOnes:
             kls.kl_test([1, 2], [2, 1], rng=-1)
         with pytest.raises(TypeError, match="rng"):
             kls.kl_test([1, 2], [2, 1], rng="seed")
+        with pytest.raises(TypeError, match="boolean"):
+            kls.kl_test([1, 2], [2, 1], rng=True)
 
 
 class TestCliReading:

@@ -171,6 +171,10 @@ def check_base(base: Any) -> Units:
 
 def check_rng(rng: Any) -> np.random.Generator:
     """SPEC 7: normalise ``rng`` once with :func:`numpy.random.default_rng`."""
+    if isinstance(rng, bool | np.bool_):
+        raise TypeError(
+            "`rng` must be None, an int, a SeedSequence or a numpy Generator; got a boolean."
+        )
     try:
         return np.random.default_rng(rng)
     except (TypeError, ValueError) as exc:
