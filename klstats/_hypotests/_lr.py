@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .._base._docstrings import fill_doc
 from .._base._validation import check_choice, check_int, check_real, check_resamples, check_rng
 from .._base._warnings import SmallSampleWarning
 from .._inference._intervals import Pivot
@@ -316,6 +317,7 @@ def lr_test(restricted: Any, full: Any) -> LRTestResult:
     )
 
 
+@fill_doc
 def lr_test_distributions(
     data: Any,
     null: Any,
@@ -351,12 +353,10 @@ def lr_test_distributions(
         ``1e-9 * max(1, |llf|)`` count as ``>=``). Use it for small samples and
         irregular nestings, where Wilks' approximation is doubtful.
     n_resamples : int, optional
-        Bootstrap samples (``method="bootstrap"`` only).
+        Bootstrap samples, used by ``method="bootstrap"`` only (checked in any case).
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state for the bootstrap. When `rng` is None, a
-        new generator is created using entropy from the operating system. Types other
-        than `numpy.random.Generator` are passed to `numpy.random.default_rng` to
-        instantiate a ``Generator``.
+        Pseudorandom number generator state for the bootstrap.
+        %(rng)s
 
     Returns
     -------
@@ -460,6 +460,14 @@ def lr_test_distributions(
             "nested use `vuong_test`."
         )
     method = check_choice(method, "method", ("asymptotic", "bootstrap"))
+    # every argument is checked at the door, whether or not the method uses it (the
+    # cost bound of the bootstrap only when it runs)
+    B = check_resamples(
+        n_resamples,
+        work_per_resample=200.0 * x.size if method == "bootstrap" else 1.0,
+        what="the parametric bootstrap",
+    )
+    gen = check_rng(rng)
     fixed_ = _check_fixed(fixed, null_d, alt_d)
     _check_support(x, alt_d, fixed_, "data")
     _check_support(x, null_d, fixed_, "data")
@@ -495,10 +503,6 @@ def lr_test_distributions(
         test_df: int | None = df
         method_label = "asymptotic"
     else:
-        B = check_resamples(
-            n_resamples, work_per_resample=200.0 * n, what="the parametric bootstrap"
-        )
-        gen = check_rng(rng)
         null_frozen = f0.frozen
         lrs = np.full(B, np.nan)
         for b in range(B):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._base._docstrings import fill_doc
 from .._base._validation import check_choice, check_resamples, check_rng, is_dask
 from .._estimators._discrete import (
     KL_ESTIMATORS,
@@ -65,6 +66,7 @@ def _length(a: Any) -> int:
         return 1
 
 
+@fill_doc
 def kl_test(
     x: Any,
     y: Any = None,
@@ -104,10 +106,8 @@ def kl_test(
     n_resamples : int, optional
         Number of permutations or Monte Carlo samples B (default 9999).
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state. When `rng` is None, a new generator is
-        created using entropy from the operating system. Types other than
-        `numpy.random.Generator` are passed to `numpy.random.default_rng` to
-        instantiate a ``Generator``.
+        Pseudorandom number generator state for the resampling.
+        %(rng)s
     base : float, optional
         Logarithm base of the statistic and the effect size; None (default) gives
         nats.
@@ -252,6 +252,7 @@ def _kl_montecarlo_counts(
 # =========================================================================== independence
 
 
+@fill_doc
 def independence_test(
     x: Any,
     y: Any = None,
@@ -281,10 +282,8 @@ def independence_test(
     n_resamples : int, optional
         Number of permutations B (default 9999).
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state. When `rng` is None, a new generator is
-        created using entropy from the operating system. Types other than
-        `numpy.random.Generator` are passed to `numpy.random.default_rng` to
-        instantiate a ``Generator``.
+        Pseudorandom number generator state for the resampling.
+        %(rng)s
     base : float, optional
         Logarithm base of the statistic and the effect size (default nats).
     progress : bool, optional

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._base._docstrings import fill_doc
 from .._base._validation import check_alpha, check_int, check_resamples, check_rng
 from .._estimators._knn import kl_divergence_knn
 from .._results._plotting import _axes, _ticker, check
@@ -16,6 +17,7 @@ from .._results._plotting import _axes, _ticker, check
 __all__ = ["plot_knn_k"]
 
 
+@fill_doc
 def plot_knn_k(
     x: Any,
     y: Any = None,
@@ -59,9 +61,7 @@ def plot_knn_k(
     rng : `numpy.random.Generator`, optional
         Pseudorandom number generator state for the intervals (one generator for all
         of them; also passed to `func` when ``options`` contain ``ties="jitter"``).
-        When `rng` is None, a new generator is created using entropy from the operating
-        system. Types other than `numpy.random.Generator` are passed to
-        `numpy.random.default_rng` to instantiate a ``Generator``.
+        %(rng)s
     ax : matplotlib Axes, optional
         Where to draw; a new figure is created when omitted.
     **options
@@ -127,7 +127,7 @@ def plot_knn_k(
     if n_resamples is not None:
         n_resamples = check_resamples(n_resamples)
     intervals = bool(intervals)
-    gen = check_rng(rng) if intervals or options.get("ties") == "jitter" else None
+    gen = check_rng(rng)  # checked at the door, used only by intervals and jitter
     if options.get("ties") == "jitter":
         options["rng"] = gen
     ax = _axes(ax)
