@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import special, stats
+from sizecheck import assert_rate, mc_se
 
 import klstats as kls
 from klstats import (
@@ -483,19 +484,17 @@ class TestSize:
     def test_size_fast(self):
         reps = 2000
         asym, will, mc, n_mc = size_study(reps, 199, seed=20_240_611)
-        se = math.sqrt(0.05 * 0.95 / reps)
-        assert asym > 0.05 + 3 * se  # liberal
-        assert abs(will - 0.05) < 3.5 * se
-        assert abs(mc - 0.05) < 3.5 * math.sqrt(0.05 * 0.95 / n_mc)
+        assert asym > 0.05 + 3 * mc_se(0.05, reps)  # liberal
+        assert_rate(will, 0.05, reps)
+        assert_rate(mc, 0.05, n_mc)
 
     @pytest.mark.slow
     def test_size_slow(self):
         reps = 40_000
         asym, will, mc, n_mc = size_study(reps, 999, seed=77_012_554)
-        se = math.sqrt(0.05 * 0.95 / reps)
         assert abs(asym - 0.095) < 4 * math.sqrt(0.095 * 0.905 / reps)
-        assert abs(will - 0.05) < 3.5 * se
-        assert abs(mc - 0.05) < 3.5 * math.sqrt(0.05 * 0.95 / n_mc)
+        assert_rate(will, 0.05, reps)
+        assert_rate(mc, 0.05, n_mc)
 
 
 # =========================================================================== power

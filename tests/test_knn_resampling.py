@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 from scipy import special, stats
+from sizecheck import assert_size
 
 import klstats as kls
 import klstats._hypotests._knn_resampling as kr
@@ -159,12 +160,6 @@ class TestIndependenceKsg:
             kls.independence_test(np.ones((5, 2)), estimator="ksg2")
 
 
-def _size(pvalues, level=0.1):
-    R = len(pvalues)
-    rate = np.mean(np.asarray(pvalues) <= level)
-    assert abs(rate - level) < 3.5 * math.sqrt(level * (1 - level) / R) + 1 / R, rate
-
-
 class TestSizeUnderH0:
     def test_permutation_knn_fast(self):
         rng = np.random.default_rng(10)
@@ -178,7 +173,7 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(150)
         ]
-        _size(pv, 0.1)
+        assert_size(pv, 0.1)
 
     def test_ksg_fast(self):
         rng = np.random.default_rng(11)
@@ -192,7 +187,7 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(150)
         ]
-        _size(pv, 0.1)
+        assert_size(pv, 0.1)
 
     @pytest.mark.slow
     @pytest.mark.parametrize("estimator", ["knn", "adaptive"])
@@ -208,8 +203,8 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(1000)
         ]
-        _size(pv, 0.05)
-        _size(pv, 0.1)
+        assert_size(pv, 0.05)
+        assert_size(pv, 0.1)
 
     @pytest.mark.slow
     def test_montecarlo_knn_slow(self):
@@ -221,7 +216,7 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(600)
         ]
-        _size(pv, 0.1)
+        assert_size(pv, 0.1)
 
 
 class TestSubsampling:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from sizecheck import assert_size
 
 import klstats as kls
 from klstats._kernels._counts import kl1_plugin, kl2_zhang, mi_plugin
@@ -166,19 +167,6 @@ class TestIndependence:
         np.testing.assert_array_equal(draws.sum(axis=1), np.broadcast_to(table.sum(0), (200, 3)))
 
 
-def _uniform_size_check(pvalues, levels=(0.05, 0.1), *, exact=True):
-    """Rejection rate at each level within Monte Carlo error of the level; with
-    ``exact=False`` only not above it (a statistic with many ties, e.g. an infinite
-    plug-in, gives a valid but conservative test)."""
-    R = len(pvalues)
-    for a in levels:
-        rate = np.mean(np.asarray(pvalues) <= a)
-        tol = 3.5 * math.sqrt(a * (1 - a) / R) + 1 / R
-        assert rate - a < tol, (a, rate)
-        if exact:
-            assert a - rate < tol, (a, rate)
-
-
 class TestSizeUnderH0:
     """Permutation and Monte Carlo p-values are (super-)uniform under H0."""
 
@@ -191,7 +179,7 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(300)
         ]
-        _uniform_size_check(pv)
+        assert_size(pv)
 
     def test_montecarlo_fast(self):
         rng = np.random.default_rng(21)
@@ -200,7 +188,7 @@ class TestSizeUnderH0:
             kls.kl_test(rng.multinomial(30, q), reference=q, n_resamples=99, rng=rng).pvalue
             for _ in range(300)
         ]
-        _uniform_size_check(pv)
+        assert_size(pv)
 
     def test_independence_fast(self):
         rng = np.random.default_rng(22)
@@ -209,7 +197,7 @@ class TestSizeUnderH0:
         for _ in range(300):
             t = rng.multinomial(40, p).reshape(3, 2)
             pv.append(kls.independence_test(t, n_resamples=99, rng=rng).pvalue)
-        _uniform_size_check(pv)
+        assert_size(pv)
 
     @pytest.mark.slow
     @pytest.mark.parametrize("estimator", ["plugin", "zhang", "miller-madow", "dirichlet"])
@@ -229,7 +217,7 @@ class TestSizeUnderH0:
                     )
         # the plug-in (and Miller-Madow, built on it) is often inf here: ties at inf
         finite = estimator in ("zhang", "dirichlet")
-        _uniform_size_check(pv, levels=(0.01, 0.05, 0.1), exact=finite)
+        assert_size(pv, levels=(0.01, 0.05, 0.1), exact=finite)
         if finite:
             assert stats.kstest(pv, "uniform").pvalue > 1e-3
 
@@ -241,7 +229,7 @@ class TestSizeUnderH0:
             kls.kl_test(rng.multinomial(50, q), reference=q, n_resamples=199, rng=rng).pvalue
             for _ in range(2000)
         ]
-        _uniform_size_check(pv, levels=(0.01, 0.05, 0.1))
+        assert_size(pv, levels=(0.01, 0.05, 0.1))
         p = np.outer([0.5, 0.3, 0.2], [0.5, 0.3, 0.2]).ravel()
         pv = [
             kls.independence_test(
@@ -249,7 +237,7 @@ class TestSizeUnderH0:
             ).pvalue
             for _ in range(2000)
         ]
-        _uniform_size_check(pv, levels=(0.01, 0.05, 0.1))
+        assert_size(pv, levels=(0.01, 0.05, 0.1))
 
 
 class TestBadInput:
