@@ -5,7 +5,7 @@ inside functions count): ``_base`` (validation, units, warnings, Dask counting),
 ``_kernels`` (pure numerical kernels), ``_adapters`` (Dask blocks), ``_inference``
 (intervals, resampling engine), ``_results`` (result classes, summaries, result plots),
 ``_estimators``, ``_hypotests``, ``_report`` and the package root (``__init__``,
-``__main__``, ``_cli``). See docs/develop/layout.rst.
+``__main__``, ``_cli``). See docs/develop/layout.rst, which must list every module.
 """
 
 import ast
@@ -125,3 +125,15 @@ def test_public_names_resolve():
     assert set(klstats.__all__) <= set(namespace)
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         klstats.nonexistent  # noqa: B018
+
+
+def test_every_module_on_the_developer_page():
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    page = (docs / "develop" / "layout.rst").read_text(encoding="utf-8")
+    for path in MODULES:
+        rel = path.relative_to(PACKAGE.parent).as_posix()
+        if path.name == "__init__.py" and path.parent != PACKAGE:
+            continue  # a subpackage is listed by its section
+        assert f"``{rel}``" in page or f"``{rel.removeprefix('klstats/')}``" in page, (
+            f"{rel} is not on docs/develop/layout.rst ('Where things live'): add a line"
+        )
