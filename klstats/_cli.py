@@ -729,7 +729,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", metavar="COL", help="category labels")
     p.add_argument("--ddof", type=_int_at_least(0), default=0)
     p.add_argument("--correction", choices=("williams", "yates"))
-    p.add_argument("--method", choices=("asymptotic", "montecarlo", "exact"), default="asymptotic")
+    p.add_argument(
+        "--method", choices=("auto", "asymptotic", "montecarlo", "exact"), default="auto"
+    )
     _resampling(p)
     p.set_defaults(func=_gof)
 
@@ -744,7 +746,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="FILE is a table: first column row labels, others counts",
     )
     p.add_argument("--correction", choices=("williams", "yates"))
-    p.add_argument("--method", choices=("asymptotic", "montecarlo"), default="asymptotic")
+    p.add_argument(
+        "--method", choices=("auto", "asymptotic", "montecarlo", "exact"), default="auto"
+    )
     _resampling(p)
     p.set_defaults(func=_independence)
 

@@ -120,11 +120,19 @@ def _perms(t: tuple) -> set[tuple]:
 
 def _gof_variants(q, *, yates=False, exact=True) -> list[Variant]:
     out = [
-        Variant("asymptotic", lambda d, g: kls.g_test(d[0], q).pvalue),
-        Variant("williams", lambda d, g: kls.g_test(d[0], q, correction="williams").pvalue),
+        Variant("asymptotic", lambda d, g: kls.g_test(d[0], q, method="asymptotic").pvalue),
+        Variant(
+            "williams",
+            lambda d, g: kls.g_test(d[0], q, correction="williams", method="asymptotic").pvalue,
+        ),
     ]
     if yates:
-        out.append(Variant("yates", lambda d, g: kls.g_test(d[0], q, correction="yates").pvalue))
+        out.append(
+            Variant(
+                "yates",
+                lambda d, g: kls.g_test(d[0], q, correction="yates", method="asymptotic").pvalue,
+            )
+        )
     if exact:
         out.append(Variant("exact", lambda d, g: kls.g_test(d[0], q, method="exact").pvalue))
     out.append(
@@ -182,11 +190,18 @@ def _safe(fn: Callable[[], float]) -> float:
 def _independence(rows, cols, n, *, yates=False, quick=False) -> Null:
     rows, cols = np.asarray(rows), np.asarray(cols)
     v = [
-        Variant("asymptotic", lambda d, g: _safe(lambda: kls.g_test_independence(d[0]).pvalue)),
+        Variant(
+            "asymptotic",
+            lambda d, g: _safe(lambda: kls.g_test_independence(d[0], method="asymptotic").pvalue),
+        ),
         Variant(
             "williams",
             lambda d, g: _safe(
-                lambda: kls.g_test_independence(d[0], correction="williams").pvalue
+                lambda: (
+                    kls.g_test_independence(
+                        d[0], correction="williams", method="asymptotic"
+                    ).pvalue
+                )
             ),
         ),
     ]
@@ -195,7 +210,11 @@ def _independence(rows, cols, n, *, yates=False, quick=False) -> Null:
             Variant(
                 "yates",
                 lambda d, g: _safe(
-                    lambda: kls.g_test_independence(d[0], correction="yates").pvalue
+                    lambda: (
+                        kls.g_test_independence(
+                            d[0], correction="yates", method="asymptotic"
+                        ).pvalue
+                    )
                 ),
             )
         )
@@ -244,8 +263,8 @@ def _homogeneity(p, n) -> Null:
         n * p.min(),
         draw,
         [
-            Variant("asymptotic", h()),
-            Variant("williams", h(correction="williams")),
+            Variant("asymptotic", h(method="asymptotic")),
+            Variant("williams", h(correction="williams", method="asymptotic")),
             Variant(
                 "montecarlo (B=99)",
                 lambda d, g: _safe(

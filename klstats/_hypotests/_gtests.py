@@ -37,17 +37,32 @@ from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, Sm
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
-from .._results._classes import GTestResult, KLEstimate, seed_of
+from .._results._classes import GTestResult, KLEstimate
 from .._results._summary import Block, fmt
 
 __all__ = ["g_test", "g_test_homogeneity", "g_test_independence", "g_test_power"]
 
-GOF_METHODS = ("asymptotic", "montecarlo", "exact")
-TABLE_METHODS = ("asymptotic", "montecarlo")
+GOF_METHODS = ("auto", "asymptotic", "montecarlo", "exact")
+TABLE_METHODS = GOF_METHODS
 CORRECTIONS = ("none", "williams", "yates")
 
 # exact goodness of fit enumerates C(N + K - 1, K - 1) outcomes; beyond this, Monte Carlo
 MAX_EXACT_OUTCOMES = 2_000_000
+# method="auto" (the default), from the size study validation/gtest_auto_rule.py (exact
+# sizes by enumeration for goodness of fit, simulated tables for r x c): the exact
+# p-value when enumeration is cheap; else the chi-square reference only where every
+# expected count is >= 5 and Williams' q <= 1.01 (goodness of fit) or 1.02 (tables; the
+# size of the uncorrected G-test is then 0.051-0.053, except for two categories and
+# 2 x 2 tables, which the rule sends to the exact p-value at any N); else a Monte Carlo
+# p-value. The chi-square reference is liberal (up to 0.18 at alpha = 0.05) when q is
+# larger or expected counts are small.
+AUTO_EXACT_OUTCOMES = 200_000
+AUTO_EXACT_TABLE_WORK = 100_000
+AUTO_MIN_EXPECTED = 5.0
+AUTO_MAX_WILLIAMS_Q = 1.01
+AUTO_MAX_WILLIAMS_Q_TABLE = 1.02
+# seeds drawn for Monte Carlo p-values when none is given (63 bits: plain JSON integers)
+_SEED_BITS = 63
 # observed/expected/residual blocks are added to the summary up to this many cells
 _MAX_BLOCK_CELLS = 60
 # an uncorrected goodness-of-fit G whose Williams factor exceeds this is liberal even
@@ -126,11 +141,61 @@ def _check_small(expected: np.ndarray, stacklevel: int, williams_q: float | None
         return
     warnings.warn(
         f"{why}; the chi-square approximation to G can be liberal here. Consider "
-        "correction='williams', or method='montecarlo' (or 'exact' for goodness of fit "
-        "with a small sample).",
+        "method='auto' (the default: exact or Monte Carlo p-values where needed), "
+        "'exact', 'montecarlo', or correction='williams'.",
         SmallSampleWarning,
         stacklevel=stacklevel,
     )
+
+
+def _seeded(rng: Any) -> tuple[int, np.random.Generator]:
+    """The seed a Monte Carlo p-value is drawn from, and its generator.
+
+    An integer ``rng`` is the seed. None draws a fresh seed from operating-system
+    entropy; a Generator (or SeedSequence) gives one draw of its own stream. Either way
+    the p-value is computed from ``default_rng(seed)``, so passing the recorded seed
+    back as ``rng`` reproduces it exactly.
+    """
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            raise ValueError(f"`rng` as an integer seed must be >= 0; got {rng}.")
+        seed = int(rng)
+    elif rng is None:
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+    else:
+        gen = check_rng(rng)
+        seed = int(gen.integers(0, 2**_SEED_BITS))
+    return seed, np.random.default_rng(seed)
+
+
+def _check_seed(rng: Any) -> None:
+    """Validate ``rng`` at the door without drawing from it."""
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+        if rng < 0:
+            raise ValueError(f"`rng` as an integer seed must be >= 0; got {rng}.")
+    elif rng is not None:
+        check_rng(rng)
+
+
+def _chi2_trouble(
+    expected: np.ndarray, williams_q: float, q_max: float = AUTO_MAX_WILLIAMS_Q
+) -> str | None:
+    """Why the chi-square reference is not trusted (None if it is): the auto rule."""
+    e_min = float(expected.min())
+    if e_min < AUTO_MIN_EXPECTED:
+        return f"smallest expected count {e_min:.3g} < {AUTO_MIN_EXPECTED:g}"
+    if williams_q > q_max:
+        return f"Williams' q = {williams_q:.4g} > {q_max:g}"
+    return None
+
+
+def _auto_note(method: str, why: str) -> str:
+    label = {
+        "exact": "the exact p-value",
+        "montecarlo": "a Monte Carlo p-value",
+        "asymptotic": "the chi-square reference",
+    }[method]
+    return f"method='auto' chose {label}: {why}."
 
 
 def _mc_pvalue(null: np.ndarray, g_obs: float, tol: float) -> float:
@@ -179,6 +244,44 @@ def _exact_gof_pvalue(
     return min(p, 1.0), total
 
 
+def _exact_table_pvalue(
+    statistic: Callable[[np.ndarray], np.ndarray],
+    g_obs: float,
+    row_tot: np.ndarray,
+    col_tot: np.ndarray,
+    tol: float,
+    max_work: int,
+) -> tuple[float, int] | None:
+    """P(G >= G_obs) over every table with the observed margins (conditional exact
+    test, multiple hypergeometric law; for a 2 x 2 table this is Fisher's exact test
+    with tables ordered by G instead of by probability). None when the enumeration
+    would handle more than ``max_work`` partial tables."""
+    rows = row_tot.round().astype(np.int64)
+    cols = col_tot.round().astype(np.int64)
+    r, c = rows.size, cols.size
+    n = int(rows.sum())
+    rem = cols[None, :].copy()  # remaining column totals, one row per partial table
+    cells = np.zeros((1, 0, c), dtype=np.int64)
+    for i in range(r - 1):
+        if rem.shape[0] * math.comb(int(rows[i]) + c - 1, c - 1) > max_work:
+            return None
+        comp = _compositions(int(rows[i]), c)
+        ok = np.all(comp[None, :, :] <= rem[:, None, :], axis=-1)
+        s_idx, c_idx = np.nonzero(ok)
+        cells = np.concatenate([cells[s_idx], comp[c_idx][:, None, :]], axis=1)
+        rem = rem[s_idx] - comp[c_idx]
+    tables = np.concatenate([cells, rem[:, None, :]], axis=1).astype(float)
+    log_p = (
+        special.gammaln(rows + 1.0).sum()
+        + special.gammaln(cols + 1.0).sum()
+        - special.gammaln(n + 1.0)
+        - special.gammaln(tables + 1.0).sum(axis=(-2, -1))
+    )
+    keep = statistic(tables) >= g_obs - tol
+    p = math.fsum(np.exp(log_p[keep])) if np.any(keep) else 0.0
+    return min(p, 1.0), int(tables.shape[0])
+
+
 def _labels(index: Any, size: int) -> list[str]:
     if index is None:
         return [str(i) for i in range(size)]
@@ -213,6 +316,69 @@ def _correction_note(correction: str | None, q: float) -> str | None:
 def _title(base: str, correction: str | None) -> str:
     label = {"williams": " (Williams' correction)", "yates": " (Yates' correction)"}
     return base + label.get(correction or "", "")
+
+
+# =========================================================================== method="auto"
+
+
+def _gof_auto(
+    obs: np.ndarray, exp: np.ndarray, k: int, n: float, ddof: int, williams_q: float
+) -> tuple[str, str]:
+    """The method ``method="auto"`` uses for goodness of fit, and why."""
+    trouble = _chi2_trouble(exp, williams_q)
+    if ddof:
+        return "asymptotic", (
+            f"ddof = {ddof} parameters estimated from the data (exact and Monte Carlo "
+            "p-values treat `f_exp` as known)" + (f"; caution, {trouble}" if trouble else "")
+        )
+    if not np.array_equal(obs, np.round(obs)):
+        return "asymptotic", "the counts are not whole numbers" + (
+            f"; caution, {trouble}" if trouble else ""
+        )
+    outcomes = math.comb(round(n) + k - 1, k - 1)
+    if outcomes <= AUTO_EXACT_OUTCOMES:
+        return "exact", f"{outcomes:,} outcomes to enumerate (at most {AUTO_EXACT_OUTCOMES:,})"
+    if trouble is None:
+        return "asymptotic", (
+            f"every expected count >= {AUTO_MIN_EXPECTED:g} and Williams' q = "
+            f"{williams_q:.4g} <= {AUTO_MAX_WILLIAMS_Q:g}"
+        )
+    return "montecarlo", f"{trouble}, where the chi-square reference is liberal"
+
+
+def _table_auto(
+    t: np.ndarray,
+    statistic: Callable[[np.ndarray], np.ndarray],
+    g: float,
+    row_tot: np.ndarray,
+    col_tot: np.ndarray,
+    expected: np.ndarray,
+    williams_q: float,
+) -> tuple[str, str, tuple[float, int] | None]:
+    """The method ``method="auto"`` uses for a table, why, and the exact p-value if
+    it was computed on the way."""
+    trouble = _chi2_trouble(expected, williams_q, AUTO_MAX_WILLIAMS_Q_TABLE)
+    if not np.array_equal(t, np.round(t)):
+        return (
+            "asymptotic",
+            "the counts are not whole numbers" + (f"; caution, {trouble}" if trouble else ""),
+            None,
+        )
+    exact = _exact_table_pvalue(
+        statistic, g, row_tot, col_tot, _tie_tolerance(g, float(t.sum())), AUTO_EXACT_TABLE_WORK
+    )
+    if exact is not None:
+        return "exact", f"{exact[1]:,} tables with the observed margins to enumerate", exact
+    if trouble is None:
+        return (
+            "asymptotic",
+            (
+                f"every expected count >= {AUTO_MIN_EXPECTED:g} and Williams' q = "
+                f"{williams_q:.4g} <= {AUTO_MAX_WILLIAMS_Q_TABLE:g}"
+            ),
+            None,
+        )
+    return "montecarlo", f"{trouble}, where the chi-square reference is liberal", None
 
 
 # =========================================================================== goodness of fit
@@ -251,7 +417,7 @@ def g_test(
     *,
     ddof: int = 0,
     correction: str | None = None,
-    method: str = "asymptotic",
+    method: str = "auto",
     n_resamples: int = 9999,
     rng: Any = None,
 ) -> GTestResult:
@@ -278,17 +444,26 @@ def g_test(
         None (default): no correction. ``"williams"``: divide G by Williams' (1976)
         q = 1 + (K^2 - 1)/(6 N df), which brings the size close to nominal for small
         expected counts. ``"yates"``: continuity correction, two categories only.
-    method : {"asymptotic", "montecarlo", "exact"}, optional
+    method : {"auto", "asymptotic", "montecarlo", "exact"}, optional
+        ``"auto"`` (default): the exact p-value when enumeration is cheap (at most
+        200,000 outcomes); otherwise the chi-square reference when every expected count is
+        at least 5 and Williams' q <= 1.01; otherwise a Monte Carlo p-value (size study:
+        the chi-square reference is liberal there, up to 2-3 times alpha). The
+        summary says which was chosen and why; ``method_requested`` records "auto".
+        Non-integer counts or ``ddof`` > 0 use the chi-square reference, with a caution in the
+        summary when the rule would not.
         ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
         multinomial samples drawn under H0. ``"exact"``: sum of the multinomial
         probabilities of every outcome with G at least the observed one (at most
         2,000,000 outcomes, C(N + K - 1, K - 1)).
     n_resamples : int, optional
         Number of Monte Carlo samples (default 9999).
-    rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state for ``method="montecarlo"``. When `rng` is
-        None, a new generator is created using entropy from the operating system. Types
-        other than `numpy.random.Generator` are passed to `numpy.random.default_rng`.
+    rng : int, `numpy.random.Generator` or `numpy.random.SeedSequence`, optional
+        Seed of a Monte Carlo p-value. An integer is the seed; None draws one from
+        operating-system entropy; a Generator or SeedSequence gives one draw of its
+        stream. The draws come from ``numpy.random.default_rng(seed)`` and the seed is
+        recorded (``res.seed``, the summary, ``to_dict()``): ``rng=res.seed``
+        reproduces the p-value exactly. Validated even when nothing is drawn.
 
     Returns
     -------
@@ -317,8 +492,8 @@ def g_test(
     Warns
     -----
     SmallSampleWarning
-        With the asymptotic p-value, when an expected count is below 1 or more than
-        20 % of them are below 5.
+        With ``method="asymptotic"`` (chosen by the user), when an expected count is
+        below 1 or more than 20 % of them are below 5.
     InfiniteEstimateWarning
         When a category with zero expected count has observations: G = inf, p = 0.
 
@@ -348,9 +523,15 @@ def g_test(
     (2014) reports G = 5.61, 1 d.f., P = 0.018 against a 1:1 ratio:
 
     >>> import klstats as kls
-    >>> res = kls.g_test([1752, 1895])
+    >>> res = kls.g_test([1752, 1895], method="asymptotic")
     >>> print(f"G = {res.statistic:.2f}, df = {res.df}, p = {res.pvalue:.3f}")
     G = 5.61, df = 1, p = 0.018
+
+    With two categories the default (``method="auto"``) enumerates the 3,648 outcomes:
+
+    >>> res = kls.g_test([1752, 1895])
+    >>> print(f"{res.method}: p = {res.pvalue:.4f}")
+    exact: p = 0.0187
     >>> print(f"{res.estimate:.6f} nats = G / (2N)")
     0.000769 nats = G / (2N)
 
@@ -366,7 +547,7 @@ def g_test(
     method = check_choice(method, "method", GOF_METHODS)
     ddof = check_int(ddof, "ddof", minimum=0)
     n_resamples = check_resamples(n_resamples, what="the Monte Carlo G-test")
-    generator = check_rng(rng) if method == "montecarlo" else None
+    _check_seed(rng)
     obs_full, weights, index = _gof_inputs(f_obs, f_exp)
     if method == "montecarlo":
         check_resamples(
@@ -388,7 +569,7 @@ def g_test(
             f"`ddof` must be smaller than K - 1 = {k - 1} (K = {k} categories with positive "
             f"expected counts), so that df >= 1; got ddof={ddof}."
         )
-    if ddof and method != "asymptotic":
+    if ddof and method not in ("asymptotic", "auto"):
         raise ValueError(
             f"`ddof` > 0 is only valid with method='asymptotic': Monte Carlo and exact "
             f"p-values treat `f_exp` as known; got ddof={ddof} with method={method!r}."
@@ -398,7 +579,7 @@ def g_test(
             f"Yates' correction applies to two categories only; got {obs.size}. Use "
             "correction='williams' or method='montecarlo'."
         )
-    if method != "asymptotic":
+    if method in ("montecarlo", "exact"):
         _whole_counts(obs_full, "f_obs", method)
     df = k - 1 - ddof
     q = exp / n
@@ -406,6 +587,11 @@ def g_test(
 
     williams_q = 1.0 + (k * k - 1) / (6.0 * n * df)
     williams = williams_q if corr == "williams" else 1.0
+    notes: list[str] = []
+    requested = method
+    if method == "auto":
+        method, why = _gof_auto(obs_full, exp[positive], k, n, ddof, williams_q)
+        notes.append(_auto_note(method, why))
 
     def statistic(x: np.ndarray) -> np.ndarray:
         if corr == "yates":
@@ -415,8 +601,8 @@ def g_test(
     effect = _suppress_infinite(lambda: kl_divergence(obs, reference=q))
     g_raw = _snap_zero(2.0 * n * float(kl1_plugin(obs, q)), n)
     g = _snap_zero(float(statistic(obs)), n)
-    notes: list[str] = []
     null = None
+    seed: int | None = None
     n_outcomes = None
     if infinite:
         warnings.warn(
@@ -428,10 +614,15 @@ def g_test(
         pvalue = 0.0
         notes.append("G is infinite (observations where f_exp is zero): p = 0.")
     elif method == "asymptotic":
-        _check_small(exp, 3, williams_q if corr is None else None)
+        if requested == "asymptotic" or "caution" in notes[-1]:
+            _check_small(exp, 3, williams_q if corr is None else None)
         pvalue = float(stats.chi2.sf(g, df))
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     elif method == "montecarlo":
+        check_resamples(
+            n_resamples, work_per_resample=20.0 * obs_full.size, what="the Monte Carlo G-test"
+        )
+        seed, generator = _seeded(rng)
         # rng.multinomial(N, q, size=m) in blocks; G from sum x log x (no Python loop)
         null = g_null_gof(
             round(n), q, n_resamples, generator, statistic if corr == "yates" else None
@@ -439,7 +630,10 @@ def g_test(
         if corr != "yates":
             null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
-        notes.append(f"Monte Carlo p-value from {n_resamples} multinomial samples under H0.")
+        notes.append(
+            f"Monte Carlo p-value from {n_resamples} multinomial samples under H0, seed "
+            f"{seed} (pass rng={seed} to reproduce it)."
+        )
     else:
         pvalue, outcomes = _exact_gof_pvalue(statistic, g, round(n), q, _tie_tolerance(g, n))
         n_outcomes = outcomes
@@ -483,7 +677,8 @@ def g_test(
         null_distribution=null,
         notes=tuple(notes),
         blocks=blocks,
-        seed=seed_of(rng) if method == "montecarlo" else None,
+        seed=seed,
+        method_requested=requested,
         correction=corr,
         williams_q=williams_q,
         g_uncorrected=g_raw,
@@ -513,12 +708,6 @@ def _table_test(
     kind: str,
 ) -> GTestResult:
     corr = _check_correction(correction)
-    if check_choice(method, "method", GOF_METHODS) == "exact":
-        raise ValueError(
-            "method='exact' is available for goodness of fit only; use method='montecarlo' "
-            "(tables with the observed margins), or scipy.stats.fisher_exact for a 2 x 2 "
-            "table."
-        )
     method = check_choice(method, "method", TABLE_METHODS)
     n_resamples = check_resamples(n_resamples, what="the Monte Carlo G-test")
     if method == "montecarlo":
@@ -527,7 +716,7 @@ def _table_test(
             work_per_resample=20.0 * table.size + float(table.sum()),
             what="the Monte Carlo G-test",
         )
-    generator = check_rng(rng) if method == "montecarlo" else None
+    _check_seed(rng)
     notes: list[str] = []
 
     row_keep, col_keep = table.sum(axis=1) > 0, table.sum(axis=0) > 0
@@ -563,7 +752,7 @@ def _table_test(
             f"Yates' correction applies to a 2 x 2 table only; got {r} x {c}. Use "
             "correction='williams' or method='montecarlo'."
         )
-    if method == "montecarlo":
+    if method in ("montecarlo", "exact"):
         _whole_counts(t, "table" if kind == "independence" else "x_counts` and `y_counts", method)
 
     n = float(t.sum())
@@ -584,11 +773,42 @@ def _table_test(
     g_raw = _snap_zero(2.0 * n * float(mi_plugin(t)), n)
     g = _snap_zero(float(statistic(t)), n)
     null = None
+    exact = None
+    requested = method
+    n_outcomes = None
+    seed: int | None = None
+    if method == "auto":
+        method, why, exact = _table_auto(t, statistic, g, row_tot, col_tot, expected, williams_q)
+        notes.append(_auto_note(method, why))
     if method == "asymptotic":
-        _check_small(expected.ravel(), 4)
+        if requested == "asymptotic" or "caution" in notes[-1]:
+            _check_small(expected.ravel(), 4)
         pvalue = float(stats.chi2.sf(g, df))
         notes.append(f"p-value from the chi-square distribution with {df} df.")
+    elif method == "exact":
+        if exact is None:
+            exact = _exact_table_pvalue(
+                statistic, g, row_tot, col_tot, _tie_tolerance(g, n), MAX_EXACT_OUTCOMES
+            )
+        if exact is None:
+            raise ValueError(
+                f"method='exact' would enumerate more than {MAX_EXACT_OUTCOMES:,} partial "
+                f"tables for this {r} x {c} table with N = {round(n)}; use "
+                "method='montecarlo' instead."
+            )
+        pvalue, n_tables = exact
+        n_outcomes = n_tables
+        notes.append(
+            f"Exact conditional p-value: {n_tables:,} tables with the observed margins "
+            "enumerated (LLR ordering)."
+        )
     else:
+        check_resamples(
+            n_resamples,
+            work_per_resample=20.0 * table.size + float(table.sum()),
+            what="the Monte Carlo G-test",
+        )
+        seed, generator = _seeded(rng)
         # random tables with the observed margins (kernel's documented algorithm)
         null = g_null_independence(
             row_tot.round().astype(np.int64),
@@ -600,7 +820,10 @@ def _table_test(
         if corr != "yates":
             null /= williams
         pvalue = _mc_pvalue(null, g, _tie_tolerance(g, n))
-        notes.append(f"Monte Carlo p-value from {n_resamples} tables with the observed margins.")
+        notes.append(
+            f"Monte Carlo p-value from {n_resamples} tables with the observed margins, seed "
+            f"{seed} (pass rng={seed} to reproduce it)."
+        )
     if corr is not None:
         notes.append(_correction_note(corr, williams))  # type: ignore[arg-type]
 
@@ -629,18 +852,20 @@ def _table_test(
         method=method,
         null_hypothesis=hypothesis,
         estimate=effect.estimate,
-        distribution="chi2" if method == "asymptotic" else "montecarlo",
+        distribution={"asymptotic": "chi2", "montecarlo": "montecarlo", "exact": "exact"}[method],
         title=_title(f"G-test of {kind}", corr),
         effect=effect,
         null_distribution=null,
         notes=tuple(notes),
         blocks=blocks,
-        seed=seed_of(rng) if method == "montecarlo" else None,
+        seed=seed,
+        method_requested=requested,
         correction=corr,
         williams_q=williams_q,
         g_uncorrected=g_raw,
         chi2_df=df,
         n_resamples=n_resamples if method == "montecarlo" else None,
+        n_outcomes=n_outcomes,
         observed=_as_frame(t, rows, cols),
         expected=_as_frame(expected, rows, cols),
         residuals=_as_frame(resid, rows, cols),
@@ -653,7 +878,7 @@ def g_test_independence(
     y: Any = None,
     *,
     correction: str | None = None,
-    method: str = "asymptotic",
+    method: str = "auto",
     n_resamples: int = 9999,
     rng: Any = None,
 ) -> GTestResult:
@@ -675,19 +900,30 @@ def g_test_independence(
         None (default); ``"williams"``: divide G by
         q = 1 + (N sum 1/R_i - 1)(N sum 1/C_j - 1) / (6 N (r-1)(c-1)) (Williams 1976);
         ``"yates"``: continuity correction, 2 x 2 tables only.
-    method : {"asymptotic", "montecarlo"}, optional
-        Chi-square reference, or ``n_resamples`` random tables with the observed
-        margins: by sequential hypergeometric draws, cell by cell and vectorised over
-        the tables, when N >= 1000 r c; otherwise by Patefield's algorithm (Boyett's
-        shuffling for sparse tables, N <= r c log(N + 1)) via
-        ``scipy.stats.random_table``. Drawn in blocks of about 2**20 cells, so a seed
-        reproduces the p-value exactly.
+    method : {"auto", "asymptotic", "montecarlo", "exact"}, optional
+        ``"auto"`` (default): the exact p-value when enumeration is cheap (at most
+        100,000 partial tables); otherwise the chi-square reference when every expected
+        count is at least 5 and Williams' q <= 1.02; otherwise a Monte Carlo p-value (size study:
+        the chi-square reference is liberal there, up to 2-3 times alpha). The
+        summary says which was chosen and why; ``method_requested`` records "auto".
+        Non-integer counts use the chi-square reference, with a caution in the
+        summary when the rule would not.
+        ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
+        random tables with the observed margins: by sequential hypergeometric draws,
+        cell by cell and vectorised over the tables, when N >= 1000 r c; otherwise by
+        Patefield's algorithm (Boyett's shuffling for sparse tables, N <= r c log(N +
+        1)) via ``scipy.stats.random_table``. ``"exact"``: conditional exact test, the
+        hypergeometric probability of every table with the observed margins and G at
+        least the observed one (Fisher's exact test for 2 x 2 tables, with tables
+        ordered by G).
     n_resamples : int, optional
         Number of Monte Carlo tables (default 9999).
-    rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state for ``method="montecarlo"``. When `rng` is
-        None, a new generator is created using entropy from the operating system. Types
-        other than `numpy.random.Generator` are passed to `numpy.random.default_rng`.
+    rng : int, `numpy.random.Generator` or `numpy.random.SeedSequence`, optional
+        Seed of a Monte Carlo p-value. An integer is the seed; None draws one from
+        operating-system entropy; a Generator or SeedSequence gives one draw of its
+        stream. The draws come from ``numpy.random.default_rng(seed)`` and the seed is
+        recorded (``res.seed``, the summary, ``to_dict()``): ``rng=res.seed``
+        reproduces the p-value exactly. Validated even when nothing is drawn.
 
     Returns
     -------
@@ -714,8 +950,8 @@ def g_test_independence(
     DegenerateDataWarning
         When all-zero rows or columns are dropped.
     SmallSampleWarning
-        With the asymptotic p-value, when an expected count is below 1 or more than
-        20 % of them are below 5.
+        With ``method="asymptotic"`` (chosen by the user), when an expected count is
+        below 1 or more than 20 % of them are below 5.
 
     Notes
     -----
@@ -770,7 +1006,7 @@ def g_test_homogeneity(
     y_counts: Any,
     *,
     correction: str | None = None,
-    method: str = "asymptotic",
+    method: str = "auto",
     n_resamples: int = 9999,
     rng: Any = None,
 ) -> GTestResult:
@@ -788,15 +1024,17 @@ def g_test_homogeneity(
         (missing categories count 0); arrays are aligned by position.
     correction : {None, "williams", "yates"}, optional
         As for :func:`g_test_independence` (Yates only with two categories).
-    method : {"asymptotic", "montecarlo"}, optional
-        Chi-square reference, or random tables with the observed margins (both sample
-        sizes and the pooled category counts).
+    method : {"auto", "asymptotic", "montecarlo", "exact"}, optional
+        As for :func:`g_test_independence`, on the 2 x K table (the margins are both
+        sample sizes and the pooled category counts).
     n_resamples : int, optional
         Number of Monte Carlo tables (default 9999).
-    rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state for ``method="montecarlo"``. When `rng` is
-        None, a new generator is created using entropy from the operating system. Types
-        other than `numpy.random.Generator` are passed to `numpy.random.default_rng`.
+    rng : int, `numpy.random.Generator` or `numpy.random.SeedSequence`, optional
+        Seed of a Monte Carlo p-value. An integer is the seed; None draws one from
+        operating-system entropy; a Generator or SeedSequence gives one draw of its
+        stream. The draws come from ``numpy.random.default_rng(seed)`` and the seed is
+        recorded (``res.seed``, the summary, ``to_dict()``): ``rng=res.seed``
+        reproduces the p-value exactly. Validated even when nothing is drawn.
 
     Returns
     -------
@@ -817,8 +1055,8 @@ def g_test_homogeneity(
     Warns
     -----
     SmallSampleWarning
-        With the asymptotic p-value, when an expected count is below 1 or more than
-        20 % of them are below 5.
+        With ``method="asymptotic"`` (chosen by the user), when an expected count is
+        below 1 or more than 20 % of them are below 5.
 
     Notes
     -----

@@ -1031,6 +1031,9 @@ class GTestResult(KLTestResult):
         Monte Carlo samples (``method="montecarlo"``), else None.
     n_outcomes : int or None
         Outcomes enumerated (``method="exact"``), else None.
+    method_requested : str or None
+        The ``method=`` argument as given (``"auto"`` by default); ``method`` is the
+        one used.
     observed, expected, residuals, std_residuals
         Observed and expected counts, Pearson residuals (O - E) / sqrt(E) and
         standardized (adjusted) residuals; Series for goodness of fit (labelled like
@@ -1044,6 +1047,7 @@ class GTestResult(KLTestResult):
     chi2_df: int | None = None
     n_resamples: int | None = None
     n_outcomes: int | None = None
+    method_requested: str | None = None
     observed: Any = None
     expected: Any = None
     residuals: Any = None
@@ -1071,6 +1075,10 @@ class GTestResult(KLTestResult):
         return "Degrees of freedom (chi-square)"
 
     def _method_text(self) -> str:
+        text = self._method_words()
+        return text + (", chosen by method='auto'" if self.method_requested == "auto" else "")
+
+    def _method_words(self) -> str:
         if self.method == "asymptotic":
             return "chi-square approximation"
         if self.method == "montecarlo" and self.n_resamples is not None:
