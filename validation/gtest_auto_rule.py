@@ -19,9 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from klstats._kernels._counts import kl1_plugin, mi_plugin
-from klstats._hypotests._gtests import _compositions
 from scipy import special, stats
+
+from klstats._hypotests._gtests import _compositions
+from klstats._kernels._counts import kl1_plugin, mi_plugin
 
 OUT = Path(__file__).resolve().parent / "results"
 ALPHA = 0.05
