@@ -446,7 +446,10 @@ def _test_column(
             warnings.simplefilter("ignore")  # small expected counts: noted instead
             test = g_test_homogeneity(ref_arr, cur_arr, rng=gen, **opts)
     row["statistic"], row["pvalue"] = test.statistic, test.pvalue
-    row["df"] = math.nan if test.df is None else float(test.df)
+    # degrees of freedom of the chi-square law, also when the p-value is exact or
+    # Monte Carlo (g_test_homogeneity's method="auto")
+    df = getattr(test, "chi2_df", None) if test.df is None else test.df
+    row["df"] = math.nan if df is None else float(df)
     return {"row": row, "notes": notes, "test": test, "effect": effect}
 
 
