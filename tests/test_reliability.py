@@ -248,7 +248,7 @@ class TestCliOptions:
             ["kl", "{f}", "--p", "p", "--q", "q", "--estimator", "wang"],
             ["kl", "{f}", "--p", "p", "--q", "q", "--k", "3"],
             ["independence", "{f}", "--table", "--row", "lab", "--col", "p"],
-            ["gof", "{f}", "--observed", "p", "--n-resamples", "99"],
+            ["gof", "{f}", "--observed", "p", "--method", "asymptotic", "--n-resamples", "99"],
             ["compare", "{f}", "--group", "lab", "--value", "x", "--groups", "a,a"],
             ["compare", "{f}", "--group", "lab", "--value", "x", "--groups", "a"],
             ["gof", "{f}", "--observed", "p", "--output", "{f}"],
