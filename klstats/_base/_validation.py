@@ -149,11 +149,24 @@ def check_options(options: Mapping[str, Any], allowed: Iterable[str], where: str
 
 @dataclass(frozen=True)
 class Units:
-    """Logarithm base of a result: ``divisor`` turns nats into these units."""
+    """Logarithm base of a result: ``divisor`` turns nats into these units.
+
+    The one conversion: every kernel works in nats and every public function converts
+    its result with :meth:`from_nats` (results keep ``divisor`` to convert intervals
+    and resampled statistics the same way).
+    """
 
     name: str
     divisor: float
     base: float | None
+
+    def from_nats(self, value: Any) -> Any:
+        """A value (float or array) in nats, in these units."""
+        return value / self.divisor
+
+    def to_nats(self, value: Any) -> Any:
+        """A value (float or array) in these units, in nats."""
+        return value * self.divisor
 
 
 def check_base(base: Any) -> Units:

@@ -19,7 +19,6 @@ import pandas as pd
 
 from .._base._validation import (
     Counts,
-    Units,
     align_counts,
     align_on_labels,
     as_counts,
@@ -173,10 +172,6 @@ def _warn_infinite(value: float, what: str, reason: str | None = None) -> None:
         )
 
 
-def _scale(value: float, units: Units) -> float:
-    return value / units.divisor
-
-
 # =========================================================================== public API
 
 
@@ -294,11 +289,11 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     stat = partial(ENTROPY_KERNELS[key], **opts)
     inf = CountInference(value, se, (x,), "one", stat, None, ENTROPY_DEFAULT_CI.get(key, "wald"))
     return KLEstimate(
-        estimate=_scale(value, units),
+        estimate=units.from_nats(value),
         estimator=key,
         units=units.name,
         nobs=n,
-        bse=_scale(se, units),
+        bse=units.from_nats(se),
         quantity="entropy H(P)",
         sizes=(n,),
         options=_report_options(key, opts, x),
@@ -471,11 +466,11 @@ def kl_divergence(
         nobs = n + m
     _warn_infinite(value, "The KL divergence estimate", reason)
     return KLEstimate(
-        estimate=_scale(value, units),
+        estimate=units.from_nats(value),
         estimator=key,
         units=units.name,
         nobs=nobs,
-        bse=_scale(se, units),
+        bse=units.from_nats(se),
         quantity="KL divergence D(P||Q)",
         sizes=sizes,
         options=_report_options(key, opts, x),
@@ -575,11 +570,11 @@ def cross_entropy(
     se = math.sqrt(var) if math.isfinite(var) else math.nan
     inf = CountInference(value, se, data, inf_d.design, stat, None, "wald")
     return KLEstimate(
-        estimate=_scale(value, units),
+        estimate=units.from_nats(value),
         estimator=d.estimator,
         units=units.name,
         nobs=d.nobs,
-        bse=_scale(se, units),
+        bse=units.from_nats(se),
         quantity="cross-entropy H(P,Q)",
         sizes=d.sizes,
         options=d.options,
@@ -667,11 +662,11 @@ def mutual_information(
     stat = partial(MI_KERNELS[key], **opts)
     inf = CountInference(value, se, (t,), "table", stat, pivot, "ncx2-adjusted")
     return KLEstimate(
-        estimate=_scale(value, units),
+        estimate=units.from_nats(value),
         estimator=key,
         units=units.name,
         nobs=n,
-        bse=_scale(se, units),
+        bse=units.from_nats(se),
         quantity="mutual information I(X;Y)",
         sizes=(n,),
         options=_report_options(key, opts, t.ravel()),
@@ -731,11 +726,11 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
     pivot = Pivot(8 * n_eff * value, df, 8 * n_eff)
     inf = CountInference(value, math.sqrt(var), (x, y), "two", js_plugin, pivot, "ncx2-adjusted")
     return KLEstimate(
-        estimate=_scale(value, units),
+        estimate=units.from_nats(value),
         estimator="plugin",
         units=units.name,
         nobs=nobs_of(n + m),
-        bse=_scale(math.sqrt(var), units),
+        bse=units.from_nats(math.sqrt(var)),
         quantity="Jensen-Shannon divergence JS(P,Q)",
         sizes=(nobs_of(n), nobs_of(m)),
         _inference=inf,
