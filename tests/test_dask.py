@@ -362,10 +362,31 @@ def strategy(request, monkeypatch):
 @pytest.mark.parametrize("k", [1, 4])
 def test_kl_knn_dask_equals_in_memory(samples, strategy, k):
     x, y, dx, dy = samples
-    got = kls.kl_divergence_knn(dx, dy, k=k)
+    got = kls.kl_divergence_knn(dx, dy, k=k, estimator="wang")
     assert got.options["dask"] == strategy
-    assert abs(got.estimate - kls.kl_divergence_knn(x, y, k=k).estimate) < TOL
+    assert abs(got.estimate - kls.kl_divergence_knn(x, y, k=k, estimator="wang").estimate) < TOL
     assert abs(got.estimate - _wang_naive(x, y, k)) < 1e-10
+    # the default (weighted) estimator: same plan, same numbers, same standard error
+    got = kls.kl_divergence_knn(dx, dy)
+    want = kls.kl_divergence_knn(x, y)
+    assert abs(got.estimate - want.estimate) < TOL
+    assert got.bse == pytest.approx(want.bse, rel=1e-9)
+    assert got.options["k"] == want.options["k"]
+
+
+@pytest.mark.usefixtures("client")
+def test_mi_knn_dask_equals_in_memory(samples, strategy):
+    x, _, _, _ = samples
+    yy = 0.5 * x[:, :2] + np.random.default_rng(5).normal(size=(x.shape[0], 2))
+    dx = da.from_array(x, chunks=(300, 3))
+    dyy = da.from_array(yy, chunks=(400, 2))
+    got = kls.mutual_information_knn(dx, dyy)
+    want = kls.mutual_information_knn(x, yy)
+    assert got.options["dask"] == strategy
+    assert abs(got.estimate - want.estimate) < TOL
+    assert got.bse == pytest.approx(want.bse, rel=1e-9)
+    with pytest.raises(ValueError, match="needs the samples in memory"):
+        kls.mutual_information_knn(dx, dyy, estimator="ksg1")
 
 
 @pytest.mark.usefixtures("client")
@@ -410,7 +431,7 @@ def test_entropy_knn_dask(samples, strategy):
     n, d = x.shape
     log_vd = d / 2 * math.log(math.pi) - math.lgamma(d / 2 + 1)
     want = special.digamma(n) - special.digamma(3) + log_vd + d * np.mean(np.log(rho))
-    assert abs(kls.entropy_knn(dx, k=3).estimate - want) < 1e-10
+    assert abs(kls.entropy_knn(dx, k=3, estimator="kozachenko-leonenko").estimate - want) < 1e-10
 
 
 @pytest.mark.usefixtures("client")

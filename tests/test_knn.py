@@ -140,7 +140,7 @@ def test_wang_matches_fnn(case, k, value, algorithm):
     a, b = case.split("|")
     x, y = FNN_SAMPLES[a], FNN_SAMPLES[b]
     n = x.shape[0]
-    d = kls.kl_divergence_knn(x, y, k=k, algorithm=algorithm)
+    d = kls.kl_divergence_knn(x, y, k=k, algorithm=algorithm, estimator="wang")
     # FNN's KL.divergence uses log(m/n) where Wang et al. use log(m/(n-1))
     assert d.estimate == pytest.approx(value + math.log(n / (n - 1)), abs=1e-12)
 
@@ -148,14 +148,16 @@ def test_wang_matches_fnn(case, k, value, algorithm):
 @pytest.mark.parametrize("case,k,value", _fnn_rows("fnn_entropy"))
 @pytest.mark.parametrize("algorithm", ["kd-tree", "brute"])
 def test_entropy_matches_fnn(case, k, value, algorithm):
-    h = kls.entropy_knn(FNN_SAMPLES[case], k=k, algorithm=algorithm)
+    h = kls.entropy_knn(
+        FNN_SAMPLES[case], k=k, algorithm=algorithm, estimator="kozachenko-leonenko"
+    )
     assert h.estimate == pytest.approx(value, abs=1e-12)
 
 
 @pytest.mark.parametrize("case,k,value", _fnn_rows("fnn_mutinfo"))
 def test_ksg1_matches_fnn_mutinfo(case, k, value):
     a, b = case.split(";")
-    mi = kls.mutual_information_knn(FNN_SAMPLES[a], FNN_SAMPLES[b], k=k)
+    mi = kls.mutual_information_knn(FNN_SAMPLES[a], FNN_SAMPLES[b], k=k, estimator="ksg1")
     assert mi.estimate == pytest.approx(value, abs=1e-12)
 
 
@@ -165,7 +167,8 @@ def test_one_sample_matches_fnn_entropy_form(case, k, value):
         x, ref = FNN_SAMPLES["x1"], stats.norm(0.5, 1.2)
     else:
         x, ref = FNN_SAMPLES["x3"], stats.multivariate_normal(np.zeros(3), np.diag([1, 4, 0.25]))
-    assert kls.kl_divergence_knn(x, reference=ref, k=k).estimate == pytest.approx(value, abs=1e-12)
+    got = kls.kl_divergence_knn(x, reference=ref, k=k, estimator="wang").estimate
+    assert got == pytest.approx(value, abs=1e-12)
 
 
 # =========================================================================== exact anchors
@@ -173,12 +176,13 @@ def test_one_sample_matches_fnn_entropy_form(case, k, value):
 
 def test_wang_anchor_zero():
     # kldest unit test (METHODS B3): X = (1, 2), Y = (1.5, 2.5), k = 1 -> 0
-    assert kls.kl_divergence_knn([1.0, 2.0], [1.5, 2.5]).estimate == pytest.approx(0, abs=1e-15)
+    d = kls.kl_divergence_knn([1.0, 2.0], [1.5, 2.5], estimator="wang")
+    assert d.estimate == pytest.approx(0, abs=1e-15)
 
 
 def test_wang_anchor_minus_log2():
     # X = (1, 2, 4), Y = (1.5, 3): rho = (1, 1, 2), nu = (0.5, 0.5, 1) -> -log 2
-    d = kls.kl_divergence_knn([1.0, 2.0, 4.0], [1.5, 3.0])
+    d = kls.kl_divergence_knn([1.0, 2.0, 4.0], [1.5, 3.0], estimator="wang")
     assert d.estimate == pytest.approx(-math.log(2), abs=1e-15)
 
 
@@ -202,7 +206,7 @@ def test_one_sample_anchor():
     x = np.array([0.0, 1.0, 3.0])
     log_p = special.digamma(1) - 2 * math.log(2) - np.log([1.0, 1.0, 2.0])
     log_q = -0.5 * math.log(2 * math.pi) - x**2 / 2
-    d = kls.kl_divergence_knn(x, reference=stats.norm(), k=1)
+    d = kls.kl_divergence_knn(x, reference=stats.norm(), k=1, estimator="wang")
     assert d.estimate == pytest.approx(np.mean(log_p - log_q), abs=1e-14)
 
 
@@ -252,7 +256,7 @@ def test_wang_brute_force_high_dimension_matches_definition():
     x = rng.normal(size=(120, 30))
     y = rng.normal(0.1, 1.1, size=(90, 30))
     for algorithm in ("brute", "kd-tree", "auto"):
-        got = kls.kl_divergence_knn(x, y, k=3, algorithm=algorithm)
+        got = kls.kl_divergence_knn(x, y, k=3, algorithm=algorithm, estimator="wang")
         assert got.estimate == pytest.approx(ref_wang(x, y, 3), abs=1e-10)
     assert kls.kl_divergence_knn(x, y).options["algorithm"] == "brute"
 
@@ -262,7 +266,7 @@ def test_large_sample_chunks_match_definition():
     rng = np.random.default_rng(9)
     x, y = rng.normal(size=(40000, 2)), rng.normal(0.3, 1.0, size=(30000, 2))
     sub = slice(0, 40000)
-    got = kls.kl_divergence_knn(x[sub], y, k=2).estimate
+    got = kls.kl_divergence_knn(x[sub], y, k=2, estimator="wang").estimate
     # reference from scipy's KD-tree without klstats' chunking/ordering
     from scipy.spatial import KDTree
 
@@ -434,7 +438,7 @@ def test_one_sample_standardize_keeps_reference():
     rho = np.sort(_pairwise(x / sd, x / sd), axis=1)[:, 1]
     log_p = special.digamma(1) - math.log(499) - math.log(math.pi) - 2 * np.log(rho)
     manual = np.mean(log_p - np.log(sd).sum() - ref.logpdf(x))
-    got = kls.kl_divergence_knn(x, reference=ref, standardize=True).estimate
+    got = kls.kl_divergence_knn(x, reference=ref, standardize=True, estimator="wang").estimate
     assert got == pytest.approx(manual, abs=1e-12)
 
 
@@ -469,7 +473,10 @@ def test_caller_arrays_not_modified():
         kls.kl_divergence_knn(x, y, ties="jitter", standardize=True, rng=1)
     with pytest.warns(DegenerateDataWarning):
         kls.entropy_knn(x, ties="jitter", rng=1, k=1)
-    kls.mutual_information_knn(x, y[:50].repeat(2, axis=0), ties="jitter", rng=1)
+    kls.mutual_information_knn(x, y[:50].repeat(2, axis=0), ties="jitter", rng=1, estimator="ksg1")
+    # the weighted estimator also searches the y space, where every point is doubled
+    with pytest.warns(DegenerateDataWarning, match="100 of 100 points"):
+        kls.mutual_information_knn(x, y[:50].repeat(2, axis=0), ties="jitter", rng=1)
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(y, y0)
 
@@ -490,7 +497,8 @@ def test_k1_works_everywhere():
 
 def test_summary_reports_options():
     rng = np.random.default_rng(20)
-    d = kls.kl_divergence_knn(rng.normal(size=(60, 2)), rng.normal(size=(50, 2)), k=2)
+    x, y = rng.normal(size=(60, 2)), rng.normal(size=(50, 2))
+    d = kls.kl_divergence_knn(x, y, k=2, estimator="wang")
     text = d.summary().as_text()
     for word in (
         "wang",
@@ -502,17 +510,24 @@ def test_summary_reports_options():
     ):
         assert word in text
     assert d.options["k"] == 2 and d.options["m"] == 50 and d.nobs == 110
-    assert math.isnan(d.bse)
-    mi = kls.mutual_information_knn(rng.normal(size=60), rng.normal(size=60))
+    assert math.isfinite(d.bse) and d.bse > 0
+    w = kls.kl_divergence_knn(x, y)
+    assert w.estimator == "weighted" and w.options["bias_terms"] == 1
+    assert "Std. error" in w.summary().as_text() and math.isfinite(w.bse)
+    mi = kls.mutual_information_knn(rng.normal(size=60), rng.normal(size=60), estimator="ksg1")
     assert mi.options["metric"] == "max-norm"
     assert "ksg1" in mi.summary().as_text()
+    assert kls.mutual_information_knn(rng.normal(size=60), rng.normal(size=60)).estimator == (
+        "weighted"
+    )
 
 
 def test_bootstrap_interval_raises_clear_error():
     rng = np.random.default_rng(21)
     d = kls.kl_divergence_knn(rng.normal(size=60), rng.normal(size=50))
-    assert d.ci_methods == ("subsampling",)
-    with pytest.raises(ValueError, match=r"use one of \('subsampling',\).*duplicated"):
+    assert d.ci_methods == ("wald", "subsampling")
+    assert d.default_ci_method == "wald"
+    with pytest.raises(ValueError, match=r"use one of \('wald', 'subsampling'\).*duplicated"):
         d.conf_int(method="bca")
 
 
@@ -575,7 +590,7 @@ def test_ties_jitter_few_ties_in_large_sample_is_quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         d = kls.kl_divergence_knn(x, y, ties="jitter", rng=3)
-    assert any("2 distance(s) were zero" in note for note in d.notes)
+    assert any("2 point(s) had neighbours at distance 0" in note for note in d.notes)
 
 
 def test_ties_with_y_only():
@@ -594,7 +609,10 @@ def test_ties_entropy_and_one_sample_and_mi():
     x = np.array([0.0, 0.0, 1.0, 2.0, 3.5])
     with pytest.raises(ValueError, match="Exact ties"):
         kls.entropy_knn(x, k=1)
-    assert math.isfinite(kls.entropy_knn(x, k=2).estimate)  # a pair is harmless for k=2
+    # a pair is harmless for the 2nd neighbour alone, not for the weighted orders 1..2
+    assert math.isfinite(kls.entropy_knn(x, k=2, estimator="kozachenko-leonenko").estimate)
+    with pytest.raises(ValueError, match="Exact ties"):
+        kls.entropy_knn(x, k=2)
     with pytest.raises(ValueError, match="Exact ties"):
         kls.kl_divergence_knn(x, reference=stats.norm(), k=1)
     with pytest.warns(DegenerateDataWarning):

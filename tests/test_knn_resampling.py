@@ -20,6 +20,7 @@ import klstats as kls
 import klstats._hypotests._knn_resampling as kr
 from klstats._estimators._knn import _adaptive_nats
 from klstats._inference._resampling import spawn, subsampling_interval
+from klstats._kernels._knn_weights import bias_weights, unit_weights
 
 
 def _wang_brute(x, y, k=1):
@@ -55,7 +56,15 @@ class TestPermutationNull:
         rng = np.random.default_rng(5)
         x, y = rng.normal(size=(n, d)), rng.normal(0.4, 1.3, size=(m, d))
         null = kr.permutation_null_wang(
-            x, y, k=k, adaptive=adaptive, max_k=50, n_resamples=15, rng=np.random.default_rng(9)
+            x,
+            y,
+            k=k,
+            w=unit_weights(k),
+            const=math.log(m / (n - 1)),
+            adaptive=adaptive,
+            max_k=50,
+            n_resamples=15,
+            rng=np.random.default_rng(9),
         )
         (gen,) = spawn(np.random.default_rng(9), 1)
         pooled = np.concatenate((x, y))
@@ -65,6 +74,37 @@ class TestPermutationNull:
             a, b = pooled[mask], pooled[~mask]
             ref = _adaptive_nats(a, b, k=k, max_k=50) if adaptive else _wang_brute(a, b, k)
             assert value == pytest.approx(ref, rel=1e-12, abs=1e-12)
+
+    @pytest.mark.parametrize("short_lists", [False, True])
+    @pytest.mark.parametrize(("n", "m", "d", "k"), [(120, 80, 2, 6), (90, 110, 5, 9)])
+    def test_weighted_equals_estimator_on_permuted_samples(
+        self, monkeypatch, short_lists, n, m, d, k
+    ):
+        # the weighted statistic of every permutation is kl_divergence_knn on the
+        # permuted samples (sum over orders 1..k read off the neighbour lists)
+        if short_lists:
+            monkeypatch.setattr(kr, "list_length", lambda *a: 3)
+        rng = np.random.default_rng(6)
+        x, y = rng.normal(size=(n, d)), rng.normal(0.4, 1.3, size=(m, d))
+        w = bias_weights(k, d)
+        null = kr.permutation_null_wang(
+            x,
+            y,
+            k=k,
+            w=w,
+            const=float(special.digamma(m + 1) - special.digamma(n)),
+            adaptive=False,
+            max_k=None,
+            n_resamples=10,
+            rng=np.random.default_rng(9),
+        )
+        (gen,) = spawn(np.random.default_rng(9), 1)
+        pooled = np.concatenate((x, y))
+        for value, idx in zip(null, kr.random_splits(n + m, n, 10, gen), strict=True):
+            mask = np.zeros(n + m, dtype=bool)
+            mask[idx] = True
+            ref = kls.kl_divergence_knn(pooled[mask], pooled[~mask], k=k).estimate
+            assert value == pytest.approx(ref, rel=1e-11, abs=1e-12)
 
     def test_random_splits_are_uniform(self):
         idx = kr.random_splits(8, 3, 60_000, np.random.default_rng(2))
@@ -84,7 +124,7 @@ class TestPermutationNull:
         ref = stats.permutation_test(
             (x, y), stat, vectorized=False, n_resamples=3000, alternative="greater", rng=1
         )
-        res = kls.kl_test(x, y, estimator="knn", n_resamples=3000, rng=2)
+        res = kls.kl_test(x, y, estimator="wang", n_resamples=3000, rng=2)
         assert res.statistic == pytest.approx(ref.statistic, rel=1e-10)
         assert abs(res.pvalue - ref.pvalue) < 0.03
 
@@ -94,20 +134,24 @@ class TestKLTestKnn:
         rng = np.random.default_rng(1)
         x, y = rng.normal(size=300), rng.normal(0.3, 1.0, size=250)
         res = kls.kl_test(x, y, estimator="wang", k=2, n_resamples=199, rng=3)
-        d = kls.kl_divergence_knn(x, y, k=2)
+        d = kls.kl_divergence_knn(x, y, k=2, estimator="wang")
         assert res.statistic == pytest.approx(d.estimate)
         assert res.df is None and res.method == "permutation"
         assert res.null_distribution.shape == (199,)
         assert res.estimator == "wang"
-        assert res.effect.ci_methods == ("subsampling",)
+        assert res.effect.ci_methods == ("wald", "subsampling")
+        assert res.effect.default_ci_method == "subsampling"
         assert "Permutation" in res.summary().as_text()
 
-    def test_knn_is_wang(self):
+    def test_knn_is_the_default_estimator(self):
         rng = np.random.default_rng(2)
         x, y = rng.normal(size=100), rng.normal(size=90)
         a = kls.kl_test(x, y, estimator="knn", n_resamples=49, rng=4)
-        b = kls.kl_test(x, y, estimator="wang", n_resamples=49, rng=4)
+        b = kls.kl_test(x, y, estimator="weighted", n_resamples=49, rng=4)
         np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
+        d = kls.kl_divergence_knn(x, y)
+        assert a.statistic == pytest.approx(d.estimate, rel=1e-12)
+        assert a.estimator == "weighted" and a.effect.options["k"] == d.options["k"]
 
     def test_power_against_shift(self):
         rng = np.random.default_rng(3)
@@ -132,7 +176,7 @@ class TestKLTestKnn:
         rng = np.random.default_rng(4)
         x = rng.normal(0.0, 1.0, size=200)
         res = kls.kl_test(x, reference=stats.norm(), n_resamples=99, rng=6)
-        assert res.estimator == "wang" and res.method == "montecarlo"
+        assert res.estimator == "weighted" and res.method == "montecarlo"
         far = kls.kl_test(x + 1.0, reference=stats.norm(), n_resamples=99, rng=6)
         assert far.pvalue == pytest.approx(0.01)
 
@@ -151,9 +195,12 @@ class TestIndependenceKsg:
         y = 0.5 * x + rng.normal(size=300)
         res = kls.independence_test(x, y, estimator="ksg1", n_resamples=99, rng=1)
         assert res.pvalue == pytest.approx(0.01)
-        mi = kls.mutual_information_knn(x, y)
+        mi = kls.mutual_information_knn(x, y, estimator="ksg1")
         assert res.statistic == pytest.approx(mi.estimate)
         assert res.null_distribution.shape == (99,)
+        res = kls.independence_test(x, y, estimator="knn", n_resamples=99, rng=1)
+        assert res.pvalue == pytest.approx(0.01)
+        assert res.statistic == pytest.approx(kls.mutual_information_knn(x, y).estimate)
 
     def test_needs_y(self):
         with pytest.raises(ValueError, match="two samples"):
@@ -245,14 +292,15 @@ class TestSubsampling:
     def test_knn_conf_int_and_cache(self):
         rng = np.random.default_rng(16)
         d = kls.kl_divergence_knn(rng.normal(size=400), rng.normal(1.0, 1.0, size=400), k=3)
-        ci = d.conf_int(rng=7, n_resamples=300)
+        ci = d.conf_int(rng=7, n_resamples=300, method="subsampling")
         assert ci.method == "subsampling" and ci.low < d.estimate < ci.high
-        again = d.conf_int(rng=7, n_resamples=300)
+        again = d.conf_int(rng=7, n_resamples=300, method="subsampling")
         assert again.distribution is ci.distribution
         bits = kls.kl_divergence_knn(
             rng.normal(size=400), rng.normal(1.0, 1.0, size=400), k=3, base=2
         )
-        assert bits.conf_int(rng=7, n_resamples=50).distribution.units == "bits"
+        ci = bits.conf_int(rng=7, n_resamples=50, method="subsampling")
+        assert ci.distribution.units == "bits"
 
     def test_mutual_information_and_entropy(self):
         rng = np.random.default_rng(17)
@@ -267,15 +315,18 @@ class TestSubsampling:
 
     def test_too_small_sample(self):
         rng = np.random.default_rng(18)
-        d = kls.kl_divergence_knn(rng.normal(size=15), rng.normal(size=15))
+        d = kls.kl_divergence_knn(rng.normal(size=15), rng.normal(size=15), estimator="wang")
         with pytest.raises(ValueError, match="Subsampling needs"):
             d.conf_int()
         assert "not available" in d.summary().as_text()
+        # the default (Wald) interval needs no subsamples
+        w = kls.kl_divergence_knn(rng.normal(size=15), rng.normal(size=15))
+        assert np.all(np.isfinite(w.conf_int()))
 
     def test_bootstrap_methods_do_not_apply(self):
         rng = np.random.default_rng(19)
         d = kls.kl_divergence_knn(rng.normal(size=50), rng.normal(size=50))
-        for method in ("bca", "percentile", "basic", "wald"):
+        for method in ("bca", "percentile", "basic", "ncx2"):
             with pytest.raises(ValueError, match="subsampling"):
                 d.conf_int(method=method)
         with pytest.raises(ValueError, match="cannot be bootstrapped"):

@@ -237,8 +237,8 @@ def test_knn_estimate_plots_its_subsampling_distribution(plt, gaussians):
         with pytest.raises(ValueError, match="subsampling"):
             est.plot(rng=1)
         return
-    ci = est.conf_int(n_resamples=100, rng=6)
-    ax = _rendered(est.plot(n_resamples=100, rng=6))
+    ci = est.conf_int(n_resamples=100, rng=6, method="subsampling")
+    ax = _rendered(est.plot(n_resamples=100, rng=6, method="subsampling"))
     assert _hist_total(ax) == 100 - ci.distribution.n_infinite - ci.distribution.n_nan
     assert _span(ax) == pytest.approx((ci.low, ci.high))
     assert "subsampling" in ax.get_title()
@@ -285,7 +285,7 @@ def test_knn_against_k_one_sample_entropy_and_mi(plt, gaussians):
     want = [kls.entropy_knn(x, k=k).estimate for k in (2, 4)]
     np.testing.assert_allclose(ax.lines[0].get_ydata(), want)
     ax = kls.plot_knn_k(x[:, 0], y[:, 0], ks=[3], func=kls.mutual_information_knn)
-    assert ax.lines[0].get_ydata()[0] == kls.mutual_information_knn(x[:, 0], y[:, 0]).estimate
+    assert ax.lines[0].get_ydata()[0] == kls.mutual_information_knn(x[:, 0], y[:, 0], k=3).estimate
 
 
 def test_knn_against_k_intervals(plt, gaussians):

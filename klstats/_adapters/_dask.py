@@ -1,28 +1,12 @@
 """Dask back end of the k-NN estimators (the counting half is ``_base/_dask_counts.py``).
 
-The k-NN estimators need, for every point of ``x``, its k-th neighbour distance in ``x``
-(itself excluded) and in ``y``. Two exact strategies, chosen by memory:
-
-``"tree"``
-    One KD-tree of the whole of ``x`` (and of ``y``) is built once, as a single Dask
-    task, and shared by every query task (threads of one worker share it; each
-    ``distributed`` worker holds one copy). Query tasks take contiguous runs of the
-    tree's leaf order, as many as ``x`` has blocks. Memory per worker: the trees,
-    about ``(n + m) (8 d + 24)`` bytes. Work: the in-memory work.
-``"blocks"``
-    No sample is ever whole on one worker: a task builds the tree of one block of ``x``
-    or ``y`` and queries one block of ``x`` against it for its k nearest candidates;
-    the candidates of each block of ``x`` are merged (the k nearest points of a union
-    are among the k nearest of each part), so the distances are exactly those of the
-    whole sample. Memory: the blocks of ``x`` and ``y`` spread over the cluster (Dask
-    spills them to disk if needed) plus k distances per point; work about
-    ``(B_x + B_y) / 2`` times the in-memory work for ``B_x``, ``B_y`` blocks.
-
-``"tree"`` is used when the trees fit in ``TREE_MEMORY_FRACTION`` of the smallest
-worker's memory limit (no client: of the machine's memory). Each query task runs single
-threaded: Dask's threads and workers provide the parallelism. Query tasks return sums of
-log distances, so the client never holds per-point arrays; the formulas are those of
-:mod:`klstats._knn`, applied to the mean logs.
+The k-NN estimators describe what they need from the neighbour search as a plan
+(:class:`klstats._kernels._neighbours.Plan`: which sample queries which, for which
+neighbour orders, and a reducer from blocks of distances to partial sums); the in-memory
+search and :class:`KnnBackend` here run the same plan, and the same formulas
+(:mod:`klstats._kernels._knn_formulas`) finish it. Two exact strategies, chosen by
+memory, are described at :class:`KnnBackend`. This module imports nothing above the
+kernels: it turns Dask collections into blocks of neighbour distances.
 """
 
 from __future__ import annotations
@@ -30,21 +14,27 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import warnings
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from .._base._dask_counts import _compute, _kind, require
-from .._base._validation import as_samples, check_rng, is_dask
-from .._base._warnings import InfiniteEstimateWarning
-from .._estimators import _knn
+from .._base._validation import as_samples, is_dask
+from .._kernels._knn_prep import jitter_scale, map_from_moments, warn_constant
+from .._kernels._neighbours import (
+    Plan,
+    Query,
+    brute_orders,
+    kdtree_orders,
+    resolve_algorithm,
+    tree,
+)
 
 __all__: list[str] = []  # private module
 
-# the tree strategy needs the trees of x and y in this fraction of a worker's memory
+# the tree strategy needs the trees of all samples in this fraction of a worker's memory
 TREE_MEMORY_FRACTION = 0.5
 # bytes per point of a KD-tree beyond its 8 d bytes of coordinates (indices, nodes)
 _TREE_OVERHEAD = 24
@@ -72,6 +62,9 @@ def _as_dask_samples(x: Any, name: str) -> Any:
         arr = arr.compute_chunk_sizes()
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"`{name}` must not be empty; got shape {arr.shape}.")
+    if any(c == 0 for c in arr.chunks[0]):
+        # empty partitions (e.g. after a filter) carry no rows: drop them
+        arr = arr.rechunk({0: tuple(c for c in arr.chunks[0] if c)})
     return arr.rechunk({1: -1})
 
 
@@ -96,21 +89,17 @@ def _check_samples(arrays: Sequence[Any], names: Sequence[str], std: str | None)
                 f"`{name}` must contain only finite values; found NaN or inf in {int(bad)} row(s)."
             )
         if a.shape[0] > 1:
-            _knn._warn_constant(np.vstack([lo, hi]), name)
+            warn_constant(np.vstack([lo, hi]), name, stacklevel=6)
     return np.atleast_2d(out[-1]) if std == "whiten" else (out[-1] if std else None)
 
 
 def _jitter(arrays: Sequence[Any], rng: np.random.Generator) -> list[Any]:
-    """``ties="jitter"`` on Dask arrays: the noise scale of :func:`klstats._knn._jitter`
-    (pooled spread) and normal noise drawn per block from seeds taken from ``rng``."""
+    """``ties="jitter"`` on Dask arrays: the noise scale of the in-memory jitter (pooled
+    spread) and normal noise drawn per block from seeds taken from ``rng``."""
     da = require("dask.array")
     pooled = da.concatenate(list(arrays)) if len(arrays) > 1 else arrays[0]
     sd, top = _compute(pooled.std(axis=0), abs(pooled).max(axis=0))
-    scale = np.array(sd, dtype=float)
-    flat = scale == 0
-    scale[flat] = top[flat]
-    scale[scale == 0] = 1.0
-    scale *= _knn.JITTER_SCALE
+    scale = jitter_scale(sd, top)
     out = []
     for a in arrays:
         seeds = rng.integers(0, 2**63, size=a.numblocks[0])
@@ -160,7 +149,7 @@ class DaskRows:
         return out if dtype is None else out.astype(dtype)
 
 
-# =========================================================================== k-NN: queries
+# =========================================================================== k-NN: plans
 
 
 def _memory_budget() -> float:
@@ -180,321 +169,215 @@ def _memory_budget() -> float:
         return math.inf
 
 
-def _strategy(sizes: Sequence[int], d: int) -> str:
-    need = sum(sizes) * (8 * d + _TREE_OVERHEAD)
+def _strategy(shapes: Sequence[tuple[int, int]]) -> str:
+    need = sum(n * (8 * d + _TREE_OVERHEAD) for n, d in shapes)
     return "tree" if need <= TREE_MEMORY_FRACTION * _memory_budget() else "blocks"
 
 
-def _log_sums(dist: Sequence[np.ndarray]) -> np.ndarray:
-    """Per distance array: sum of logs and number of zeros."""
-    out = []
-    with np.errstate(divide="ignore"):
-        for a in dist:
-            out += [float(np.log(a).sum()), float(np.count_nonzero(a == 0))]
-    return np.array(out)
-
-
-def _reference(algorithm: str, *blocks: np.ndarray) -> Any:
-    """The whole sample as a KD-tree (or, for brute force, as one array)."""
+def _whole(algorithm: str, target: bool, *blocks: np.ndarray) -> Any:
+    """A whole sample: a KD-tree when it is searched with a KD-tree, else an array."""
     a = np.concatenate(blocks) if len(blocks) > 1 else np.ascontiguousarray(blocks[0])
-    return _knn._tree(a) if algorithm == "kd-tree" else a
+    return tree(a) if (target and algorithm == "kd-tree") else a
 
 
-def _tree_task(ref_x: Any, ref_y: Any, start: int, stop: int, k: int, algorithm: str):
-    """Rows start:stop of x (in the tree's leaf order) against the whole of x and y."""
-    if algorithm == "kd-tree":
-        q = ref_x.data[ref_x.indices[start:stop]]
-        queries = [(ref_x, k + 1)] + ([(ref_y, k)] if ref_y is not None else [])
-        dist = _knn._kdtree_kth(q, np.arange(q.shape[0]), queries, 1)
-    else:
-        q = ref_x[start:stop]
-        dist = [_knn._brute_kth(q, ref_x, k + 1, 1)]
-        if ref_y is not None:
-            dist.append(_knn._brute_kth(q, ref_y, k, 1))
-    return _log_sums(dist)
+def _data(obj: Any) -> np.ndarray:
+    return obj.data if isinstance(obj, cKDTree) else obj
 
 
-def _leaf_order(block: np.ndarray) -> np.ndarray:
-    # queries in the leaf order of a tree of their own walk the same branches in turn
-    return block[_knn._tree(block).indices]
+def _orders(q: Query) -> list[int]:
+    return [o + 1 for o in q.orders] if q.source == q.target else list(q.orders)
 
 
-def _block_task(best: np.ndarray | None, q: np.ndarray, ref: np.ndarray, k: int, own: bool):
-    """Merge the k nearest candidates of ``q`` in ``ref`` into ``best`` (b, k)."""
-    kk = k + 1 if own else k
-    dist = _knn._tree(ref).query(q, k=kk)[0].reshape(q.shape[0], kk)
+def _tree_task(plan: Plan, algorithm: str, start: int, stop: int, *wholes: Any) -> np.ndarray:
+    """Rows start:stop (in the leaf order of the first source's tree) against the whole
+    samples: the distances of every query, reduced by the plan."""
+    first = wholes[plan.queries[0].source]
+    idx = first.indices[start:stop] if isinstance(first, cKDTree) else np.arange(start, stop)
+    dists = []
+    for q in plan.queries:
+        rows = _data(wholes[q.source])[idx]
+        if algorithm == "kd-tree":
+            dists.append(
+                kdtree_orders(rows, np.arange(idx.size), [(wholes[q.target], _orders(q))], 1)[0]
+            )
+        else:
+            dists.append(brute_orders(rows, _data(wholes[q.target]), _orders(q), 1))
+    return plan.reduce([_data(wholes[s])[idx] for s in plan.row_samples], dists)
+
+
+def _sorted_rows(*blocks: np.ndarray) -> tuple[np.ndarray, ...]:
+    # paired blocks in the leaf order of a tree of the first: neighbouring queries walk
+    # the same branches in turn
+    order = tree(blocks[0]).indices
+    return tuple(b[order] for b in blocks)
+
+
+def _pick(blocks: tuple[np.ndarray, ...], i: int) -> np.ndarray:
+    return blocks[i]
+
+
+def _block_task(best: np.ndarray | None, q: np.ndarray, ref: np.ndarray, kk: int, own: bool):
+    """Merge the kk nearest candidates of ``q`` in ``ref`` into ``best`` (b, kk)."""
+    take = min(kk + 1 if own else kk, ref.shape[0])
+    dist = tree(ref).query(q, k=take)[0].reshape(q.shape[0], take)
     if own:  # the point itself, at distance 0, comes first
         dist = dist[:, 1:]
-    if best is None:
-        return dist
-    both = np.concatenate((best, dist), axis=1)
-    return np.partition(both, k - 1, axis=1)[:, :k]
+    if best is not None:
+        dist = np.concatenate((best, dist), axis=1)
+    if dist.shape[1] > kk:
+        dist = np.partition(dist, kk - 1, axis=1)[:, :kk]
+    return dist
 
 
-def _block_finish(*best: np.ndarray) -> np.ndarray:
-    return _log_sums([b.max(axis=1) for b in best])
+def _block_finish(plan: Plan, rows: tuple[np.ndarray, ...], *best: np.ndarray) -> np.ndarray:
+    dists = []
+    for q, b in zip(plan.queries, best, strict=True):
+        b = np.sort(b, axis=1)
+        dists.append(b[:, np.asarray(q.orders) - 1])
+    return plan.reduce([rows[s] for s in plan.row_samples], dists)
 
 
-def _neighbour_logs(z: Any, w: Any, k: int, algorithm: str) -> tuple[np.ndarray, str, int]:
-    """Sums of log rho_k, (log nu_k), and their zero counts over all points of ``z``."""
-    dask = require("dask")
-    delayed = dask.delayed
-    sizes = [z.shape[0]] + ([w.shape[0]] if w is not None else [])
-    strategy = _strategy(sizes, z.shape[1])
-    xb = list(z.to_delayed().ravel())
-    yb = list(w.to_delayed().ravel()) if w is not None else []
-    parts = []
-    if strategy == "tree":
-        ref_x = delayed(_reference)(algorithm, *xb)
-        ref_y = delayed(_reference)(algorithm, *yb) if yb else None
-        n = z.shape[0]
-        pieces = max(z.numblocks[0], min(os.cpu_count() or 1, n // 50_000))
-        edges = np.linspace(0, n, pieces + 1).astype(int)
-        for start, stop in itertools.pairwise(edges):
-            if stop > start:
-                parts.append(
-                    delayed(_tree_task)(ref_x, ref_y, int(start), int(stop), k, algorithm)
-                )
-    else:
-        # the sorted copies serve as queries and as references (order is irrelevant
-        # there), so the original blocks can be released
-        sorted_x = [delayed(_leaf_order)(block) for block in xb]
-        for i, q in enumerate(sorted_x):
-            rho = None
-            for j, other in enumerate(sorted_x):
-                rho = delayed(_block_task)(rho, q, other, k, i == j)
-            finish = [rho]
-            if yb:
-                nu = None
-                for other in yb:
-                    nu = delayed(_block_task)(nu, q, other, k, False)
-                finish.append(nu)
-            parts.append(delayed(_block_finish)(*finish))
-    results = _compute(*parts)
-    return np.sum(results, axis=0), strategy, len(parts)
+class KnnBackend:
+    """Dask back end of the k-NN neighbour search.
 
+    Runs a :class:`~klstats._kernels._neighbours.Plan` (the same one the in-memory
+    search runs) with one of two exact strategies, chosen by memory:
 
-def _log_q_task(block: np.ndarray, log_q: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    lq = log_q(block)
-    return np.array(
-        [
-            float(lq.sum()),
-            float(np.count_nonzero(np.isnan(lq) | (lq == np.inf))),
-            float(np.count_nonzero(np.isneginf(lq))),
+    ``"tree"``
+        One KD-tree of each whole sample, built once as a single Dask task and shared
+        by every query task; query tasks take contiguous runs of the first sample's
+        leaf order. Memory per worker: the trees, about ``n (8 d + 24)`` bytes per
+        sample.
+    ``"blocks"``
+        No sample is ever whole on one worker: a task builds the tree of one block and
+        queries one block against it for its k nearest candidates; the candidates of
+        each block of queries are merged (the k nearest points of a union are among
+        the k nearest of each part), so the distances are exactly those of the whole
+        sample.
+
+    Query tasks return the plan's partial sums, so the client never holds per-point
+    arrays. Each query task runs single threaded: Dask's threads and workers provide
+    the parallelism.
+    """
+
+    dask = True
+
+    def __init__(self, algorithm: str, workers: int) -> None:
+        self.algorithm = algorithm
+        self.workers = workers
+        self.strategy = ""
+        self.notes: list[str] = []
+
+    def samples(self, a: Any, name: str) -> Any:
+        return _as_dask_samples(a, name)
+
+    def prepare(
+        self, arrays: Sequence[Any], names: Sequence[str], std: str | None, pooled: str
+    ) -> tuple[list[Any], np.ndarray | None, float]:
+        moment = _check_samples(arrays, names, std)
+        if std is None:
+            return list(arrays), None, 0.0
+        matrix, log_det = map_from_moments(std, moment, pooled)
+        return [a @ matrix for a in arrays], matrix, log_det
+
+    def jitter(self, arrays: Sequence[Any], gen: np.random.Generator) -> list[Any]:
+        return _jitter(arrays, gen)
+
+    def describe(self, *arrays: Any) -> str:
+        return ""
+
+    def rows(self, a: Any, raw: Any = None, matrix: Any = None) -> DaskRows:
+        # subsamples gather rows of the source and map them (cheap), rather than whole
+        # blocks of the mapped arrays
+        return DaskRows(raw, matrix) if matrix is not None else DaskRows(a)
+
+    def hstack(self, a: Any, b: Any) -> Any:
+        da = require("dask.array")
+        return da.hstack([a, b.rechunk({0: a.chunks[0]})]).rechunk({1: -1})
+
+    def apply(self, a: Any, matrix: np.ndarray | None) -> Any:
+        return a if matrix is None else a @ matrix
+
+    def run(self, samples: Sequence[Any], plan: Plan, d: int) -> np.ndarray:
+        """Run ``plan`` on Dask samples; returns the reduced array."""
+        algorithm = resolve_algorithm(self.algorithm, d)
+        delayed = require("dask").delayed
+        src = plan.queries[0].source
+        used = sorted(
+            {q.source for q in plan.queries}
+            | {q.target for q in plan.queries}
+            | set(plan.row_samples)
+        )
+        targets = {q.target for q in plan.queries}
+        # paired rows: every row sample chunked like the first source
+        chunks = samples[src].chunks[0]
+        arrs = {
+            s: samples[s]
+            if s not in ({q.source for q in plan.queries} | set(plan.row_samples))
+            else samples[s].rechunk({0: chunks})
+            for s in used
+        }
+        strategy = _strategy([tuple(samples[s].shape) for s in used])
+        parts = []
+        if strategy == "tree":
+            wholes_map = {
+                s: delayed(_whole)(algorithm, s in targets, *arrs[s].to_delayed().ravel())
+                for s in used
+            }
+            wholes = [wholes_map.get(s) for s in range(max(used) + 1)]
+            n = samples[src].shape[0]
+            pieces = max(samples[src].numblocks[0], min(os.cpu_count() or 1, n // 50_000))
+            edges = np.linspace(0, n, pieces + 1).astype(int)
+            for start, stop in itertools.pairwise(edges):
+                if stop > start:
+                    parts.append(
+                        delayed(_tree_task)(plan, algorithm, int(start), int(stop), *wholes)
+                    )
+        else:
+            nblocks = samples[src].numblocks[0]
+            row_set = sorted({q.source for q in plan.queries} | set(plan.row_samples))
+            blocks = {s: list(arrs[s].to_delayed().ravel()) for s in used}
+            # per block of rows: the paired rows sorted together
+            sorted_rows = [
+                delayed(_sorted_rows, nout=len(row_set))(*(blocks[s][i] for s in row_set))
+                for i in range(nblocks)
+            ]
+            pos = {s: j for j, s in enumerate(row_set)}
+
+            def rows_of(s: int, i: int) -> Any:
+                return sorted_rows[i][pos[s]]
+
+            # references: the sorted copies of row samples (order is irrelevant there),
+            # the original blocks of the other samples
+            def refs_of(s: int) -> list[Any]:
+                if s in pos:
+                    return [rows_of(s, i) for i in range(nblocks)]
+                return blocks[s]
+
+            for i in range(nblocks):
+                best_all = []
+                for q in plan.queries:
+                    kk = max(q.orders)
+                    best = None
+                    for j, ref in enumerate(refs_of(q.target)):
+                        best = delayed(_block_task)(
+                            best, rows_of(q.source, i), ref, kk, q.source == q.target and i == j
+                        )
+                    best_all.append(best)
+                rows_i = tuple(rows_of(s, i) if s in pos else None for s in range(max(used) + 1))
+                parts.append(delayed(_block_finish)(plan, rows_i, *best_all))
+        results = _compute(*parts)
+        out = results[0]
+        for part in results[1:]:
+            out = plan.combine(out, part)
+        self.strategy = strategy
+        where = (
+            "KD-trees of the whole samples shared by the query tasks"
+            if strategy == "tree"
+            else "blockwise KD-trees, candidates merged per block of rows"
+        )
+        self.notes = [
+            f"Neighbour distances computed by Dask ({strategy} strategy: {where}; "
+            f"{len(parts)} tasks)."
         ]
-    )
-
-
-def _dask_note(strategy: str, tasks: int) -> str:
-    where = (
-        "KD-trees of the whole samples shared by the query tasks"
-        if strategy == "tree"
-        else "blockwise KD-trees, candidates merged per block of x"
-    )
-    return f"Neighbour distances computed by Dask ({strategy} strategy: {where}; {tasks} tasks)."
-
-
-def _ties(
-    logs: np.ndarray, labels: Sequence[str], k: int, ties: str, remedy: str, after: bool
-) -> str | None:
-    """Zero-distance message (None without zeros); raises for ties='raise'."""
-    zeros = logs[1::2]
-    if not np.any(zeros):
-        return None
-    if len(labels) == 1:
-        zero = f"{int(zeros[0])} point(s) of `x` have their k-th nearest neighbour at distance 0"
-    else:
-        zero = " and ".join(
-            f"{int(c)} point(s) of `x` have their k-th nearest neighbour in `{where}` at "
-            "distance 0"
-            for c, where in zip(zeros, labels, strict=True)
-            if c
-        )
-    if ties == "raise" or after:
-        raise _knn._ties_error(zero + (" (also after jittering)" if after else ""), k, "", remedy)
-    return zero
-
-
-# =========================================================================== k-NN: estimators
-
-
-def kl_divergence_knn(
-    x: Any,
-    y: Any,
-    reference: Any,
-    k: Any,
-    key: str,
-    units: Any,
-    ties: str,
-    std: str | None,
-    algorithm: str,
-    workers: int,
-    rng: Any,
-) -> Any:
-    """:func:`klstats.kl_divergence_knn` with Dask input (options already validated)."""
-    if key == "adaptive":
-        raise ValueError(
-            "estimator='adaptive' is not available for Dask input (its point-dependent "
-            "neighbour counts need the whole samples in memory); use estimator='wang'."
-        )
-    xs = _as_dask_samples(x, "x")
-    n, d = xs.shape
-    if reference is not None:
-        return _kl_one_sample(xs, reference, k, units, ties, std, algorithm, workers, rng)
-    ys = _as_dask_samples(y, "y")
-    m = ys.shape[0]
-    if ys.shape[1] != d:
-        raise ValueError(
-            f"`x` and `y` must have the same number of columns (dimension); got d={d} "
-            f"and {ys.shape[1]}."
-        )
-    k = _knn._check_k(k, n, m)
-    moment = _check_samples((xs, ys), ("x", "y"), std)
-    # subsamples for intervals gather rows of the source and map them (cheap), rather
-    # than whole blocks of the mapped arrays
-    data = (DaskRows(xs), DaskRows(ys))
-    if std is not None:
-        matrix, _ = _knn._map_from_moments(std, moment, "`x` and `y` (pooled)")
-        data = (DaskRows(xs, matrix), DaskRows(ys, matrix))
-        xs, ys = xs @ matrix, ys @ matrix
-    alg = _knn._resolve(algorithm, d)
-    logs, strategy, tasks = _neighbour_logs(xs, ys, k, alg)
-    notes = [_dask_note(strategy, tasks)]
-    if _ties(logs, ("x", "y"), k, ties, "kl_divergence", after=False):
-        zeros = int(logs[1] + logs[3])
-        xs, ys = _jitter((xs, ys), check_rng(rng))
-        logs, strategy, tasks = _neighbour_logs(xs, ys, k, alg)
-        _ties(logs, ("x", "y"), k, ties, "kl_divergence", after=True)
-        notes.append(_knn._jitter_note(zeros, n, d))
-        data = (DaskRows(xs), DaskRows(ys))
-    value = _knn._wang_from_logs(logs[2] / n, logs[0] / n, d, n, m)
-    stat = partial(_knn._wang_nats, k=k, algorithm=alg, workers=workers)
-    more = {"n": n, "m": m, "d": d, "metric": "euclidean", "algorithm": alg, "dask": strategy}
-    return _knn._result(
-        value,
-        key,
-        units,
-        n + m,
-        "KL divergence D(P||Q)",
-        (n, m),
-        _knn._standard_options(k, ties, std, **more),
-        _knn.KnnInference(value, data, "two", stat),
-        notes,
-    )
-
-
-def _log_q_sums(xs: Any, log_q: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-    dask = require("dask")
-    parts = [dask.delayed(_log_q_task)(b, log_q) for b in xs.to_delayed().ravel()]
-    sums = np.sum(_compute(*parts), axis=0)
-    if sums[1]:
-        raise ValueError("`reference.logpdf` returned NaN or +inf at points of `x`.")
-    return sums
-
-
-def _kl_one_sample(xs, reference, k, units, ties, std, algorithm, workers, rng) -> Any:
-    n, d = xs.shape
-    k = _knn._check_k(k, n)
-    log_q = _knn._reference_log_q(reference, d)
-    lq = _log_q_sums(xs, log_q)
-    moment = _check_samples((xs,), ("x",), std)
-    transform, log_jac, matrix = None, 0.0, None
-    if std is not None:
-        matrix, log_jac = _knn._map_from_moments(std, moment, "`x`")
-        transform = partial(_knn._apply_map, a=matrix)
-    alg = _knn._resolve(algorithm, d)
-    zs = xs if matrix is None else xs @ matrix
-    logs, strategy, tasks = _neighbour_logs(zs, None, k, alg)
-    notes = [_dask_note(strategy, tasks)]
-    if _ties(logs, ("x",), k, ties, "kl_divergence", after=False):
-        zeros = int(logs[1])
-        (xs,) = _jitter((xs,), check_rng(rng))
-        lq = _log_q_sums(xs, log_q)
-        zs = xs if matrix is None else xs @ matrix
-        logs, strategy, tasks = _neighbour_logs(zs, None, k, alg)
-        _ties(logs, ("x",), k, ties, "kl_divergence", after=True)
-        notes.append(_knn._jitter_note(zeros, n, d))
-    value = _knn._log_density_from_logs(logs[0] / n, k, d, n) + log_jac - lq[0] / n
-    if math.isinf(value):
-        warnings.warn(
-            "The KL divergence estimate is infinite: `reference` has zero density at "
-            f"{int(lq[2])} point(s) of `x` (P is not absolutely continuous with respect "
-            "to Q).",
-            InfiniteEstimateWarning,
-            stacklevel=4,
-        )
-    stat = partial(
-        _knn._one_sample_nats,
-        log_q=log_q,
-        k=k,
-        log_jacobian=log_jac,
-        transform=transform,
-        algorithm=alg,
-        workers=workers,
-    )
-    more = {
-        "n": n,
-        "d": d,
-        "reference": _knn._describe_reference(reference),
-        "metric": "euclidean",
-        "algorithm": alg,
-        "dask": strategy,
-    }
-    return _knn._result(
-        value,
-        "wang",
-        units,
-        n,
-        "KL divergence D(P||Q)",
-        (n,),
-        _knn._standard_options(k, ties, std, **more),
-        _knn.KnnInference(value, (DaskRows(xs),), "one", stat),
-        notes,
-    )
-
-
-def entropy_knn(
-    x: Any,
-    k: Any,
-    units: Any,
-    ties: str,
-    std: str | None,
-    algorithm: str,
-    workers: int,
-    rng: Any,
-) -> Any:
-    """:func:`klstats.entropy_knn` with a Dask ``x`` (options already validated)."""
-    xs = _as_dask_samples(x, "x")
-    n, d = xs.shape
-    k = _knn._check_k(k, n)
-    moment = _check_samples((xs,), ("x",), std)
-    log_jac = 0.0
-    data = DaskRows(xs)
-    if std is not None:
-        matrix, log_det = _knn._map_from_moments(std, moment, "`x`")
-        data = DaskRows(xs, matrix)
-        xs, log_jac = xs @ matrix, -log_det
-    alg = _knn._resolve(algorithm, d)
-    logs, strategy, tasks = _neighbour_logs(xs, None, k, alg)
-    notes = [_dask_note(strategy, tasks)]
-    if _ties(logs, ("x",), k, ties, "entropy", after=False):
-        zeros = int(logs[1])
-        (xs,) = _jitter((xs,), check_rng(rng))
-        logs, strategy, tasks = _neighbour_logs(xs, None, k, alg)
-        _ties(logs, ("x",), k, ties, "entropy", after=True)
-        notes.append(_knn._jitter_note(zeros, n, d))
-        data = DaskRows(xs)
-    value = _knn._kl_entropy_from_logs(logs[0] / n, k, d, n) + log_jac
-    stat = partial(_knn._entropy_nats, k=k, log_jacobian=log_jac, algorithm=alg, workers=workers)
-    more = {"n": n, "d": d, "metric": "euclidean", "algorithm": alg, "dask": strategy}
-    return _knn._result(
-        value,
-        "kozachenko-leonenko",
-        units,
-        n,
-        "differential entropy H(P)",
-        (n,),
-        _knn._standard_options(k, ties, std, **more),
-        _knn.KnnInference(value, (data,), "one", stat),
-        notes,
-    )
+        return out

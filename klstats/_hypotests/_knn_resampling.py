@@ -3,6 +3,10 @@ one-sample Monte Carlo test of :func:`klstats.kl_test` on continuous samples, an
 permutation test of independence of :func:`klstats.independence_test` with a KSG
 statistic.
 
+The statistic is whatever :func:`klstats.kl_divergence_knn` computes (the weighted
+estimator by default, or Wang's fixed-k or adaptive one); the tests read its resolved
+options from the typed :class:`~klstats._estimators._knn.KnnSetup` of the estimate.
+
 Permutation speed-up (two samples): a permutation only relabels the pooled sample, so
 the neighbours of every pooled point are found once, with enough of them (L) that the
 k-th neighbour of either label is almost surely among them. Each permutation then
@@ -21,14 +25,11 @@ import numpy as np
 from scipy import special, stats
 from scipy.spatial import cKDTree
 
-from .._estimators._knn import (
-    _RADIUS_SLACK,
-    _TREE_OPTIONS,
-    _jitter,
-    kl_divergence_knn,
-    mutual_information_knn,
-)
+from .._estimators._knn import KnnSetup, kl_divergence_knn, mutual_information_knn
 from .._inference._resampling import run_chunks, spawn
+from .._kernels._knn_prep import jitter
+from .._kernels._neighbours import RADIUS_SLACK as _RADIUS_SLACK
+from .._kernels._neighbours import TREE_OPTIONS as _TREE_OPTIONS
 from .._results._classes import KLEstimate, ResamplingTestResult
 from ._resampling_result import _result
 
@@ -107,22 +108,39 @@ def _count_position(labels: np.ndarray, count: np.ndarray) -> np.ndarray:
     return (c >= count[..., None]).argmax(axis=-1)
 
 
-def _walk(dist, logd, lab, k, adaptive, cap, complete):
-    """Per-point terms of the (fixed-k or adaptive) Wang statistic from neighbour lists.
+def _weighted_terms(logd, lab, w):
+    """sum_j w_j (log nu_j - log rho_j) per row from sorted lists, and whether every
+    order up to K = len(w) of both labels is in the list."""
+    cx = np.cumsum(lab, axis=-1, dtype=np.int32)
+    cy = np.cumsum(~lab, axis=-1, dtype=np.int32)
+    K = w.size
+    ok = (cx[..., -1] >= K) & (cy[..., -1] >= K)
+    acc = np.zeros(lab.shape[:-1])
+    for j in np.flatnonzero(w):
+        px = (cx >= j + 1).argmax(axis=-1)
+        py = (cy >= j + 1).argmax(axis=-1)
+        lx = np.take_along_axis(logd, px[..., None], axis=-1)[..., 0]
+        ly = np.take_along_axis(logd, py[..., None], axis=-1)[..., 0]
+        acc = acc + w[j] * (ly - lx)
+    return acc, ok
+
+
+def _walk(dist, logd, lab, k, adaptive, cap, complete, w=None):
+    """Per-point terms of the weighted (or fixed-k) or adaptive Wang statistic from
+    neighbour lists.
 
     ``lab`` is True where the neighbour belongs to the permuted x sample. Returns
-    (log nu - log rho, psi(l) - psi(k_i), ok); ``ok`` is False where the list is too
-    short to decide.
+    (sum_j w_j (log nu_j - log rho_j) or its adaptive analogue, psi(l) - psi(k_i), ok);
+    ``ok`` is False where the list is too short to decide.
     """
+    if not adaptive:
+        t, ok = _weighted_terms(logd, lab, w)
+        return t, 0.0, ok
     px, okx = _kth_position(lab, k)
     py, oky = _kth_position(~lab, k)
     ok = okx & oky
     rho = np.take_along_axis(dist, px[..., None], axis=-1)[..., 0]
     nu = np.take_along_axis(dist, py[..., None], axis=-1)[..., 0]
-    if not adaptive:
-        log_rho = np.take_along_axis(logd, px[..., None], axis=-1)[..., 0]
-        log_nu = np.take_along_axis(logd, py[..., None], axis=-1)[..., 0]
-        return log_nu - log_rho, 0.0, ok
     eps = np.maximum(rho, nu) * _RADIUS_SLACK
     inside = dist <= eps[..., None]
     lc = np.count_nonzero(inside & lab, axis=-1)
@@ -156,23 +174,29 @@ def random_splits(N: int, n: int, b: int, gen: np.random.Generator) -> np.ndarra
 
 
 def _column_walk(
-    lists: NeighbourLists, rows: np.ndarray, perm_of_row: np.ndarray, labels: np.ndarray, k: int
+    lists: NeighbourLists,
+    rows: np.ndarray,
+    perm_of_row: np.ndarray,
+    labels: np.ndarray,
+    w: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed-k terms log nu_k - log rho_k for many (permutation, point) rows at once.
+    """Terms sum_j w_j (log nu_j - log rho_j) for many (permutation, point) rows at once.
 
     Walks the neighbour lists one column at a time, keeping only the rows that have not
-    yet met their k-th neighbour of each label; with mixed labels that set halves with
-    every column. ``labels`` is (permutations, N), True for the permuted x sample.
-    Returns the terms and the rows whose list ran short (left as nan).
+    yet met their K-th neighbour of each label (K = len(w)); with mixed labels that set
+    halves with every column once K of each are found. ``labels`` is (permutations, N),
+    True for the permuted x sample. Returns the terms and the rows whose list ran short
+    (left as nan).
     """
     N = labels.shape[1]
+    K = w.size
     flat = labels.ravel()
     dtype = np.int32 if labels.size < 2**31 else np.int64
     base = perm_of_row.astype(dtype) * dtype(N)
     rows = rows.astype(dtype, copy=False)
     lab0 = flat[base + lists.idx_t[0][rows]]
     ld0 = lists.logd_t[0][rows]
-    if k == 1:
+    if K == 1:
         # the first neighbour gives one of rho_1, nu_1; walk on to the first neighbour
         # of the other label (column 1 for every row, then only the rows still looking)
         other = np.full(rows.size, np.nan)
@@ -186,15 +210,16 @@ def _column_walk(
             active = active[~hit]
         out = np.where(lab0, other - ld0, ld0 - other)
         return out, active
-    log_rho = np.full(rows.size, np.nan)
-    log_nu = np.full(rows.size, np.nan)
+    acc_rho = np.zeros(rows.size)
+    acc_nu = np.zeros(rows.size)
     cx = lab0.astype(np.int32)
     cy = 1 - cx
-    log_rho[(cx == k)] = ld0[cx == k]
-    log_nu[(cy == k)] = ld0[cy == k]
+    if w[0] != 0:
+        acc_rho[lab0] += w[0] * ld0[lab0]
+        acc_nu[~lab0] += w[0] * ld0[~lab0]
     active = np.arange(rows.size)
     for c in range(1, lists.L):
-        keep = (cx[active] < k) | (cy[active] < k)
+        keep = (cx[active] < K) | (cy[active] < K)
         active = active[keep]
         if not active.size:
             break
@@ -204,12 +229,18 @@ def _column_walk(
         cya = cy[active] + ~lab
         cx[active], cy[active] = cxa, cya
         ld = lists.logd_t[c][pts]
-        hit = lab & (cxa == k)
-        log_rho[active[hit]] = ld[hit]
-        hit = ~lab & (cya == k)
-        log_nu[active[hit]] = ld[hit]
-    short = np.flatnonzero((cx < k) | (cy < k))
-    return log_nu - log_rho, short
+        hit = lab & (cxa <= K)
+        wx = w[cxa[hit] - 1]
+        nz = wx != 0
+        acc_rho[active[hit][nz]] += wx[nz] * ld[hit][nz]
+        hit = ~lab & (cya <= K)
+        wy = w[cya[hit] - 1]
+        nz = wy != 0
+        acc_nu[active[hit][nz]] += wy[nz] * ld[hit][nz]
+    short = np.flatnonzero((cx < K) | (cy < K))
+    out = acc_nu - acc_rho
+    out[short] = np.nan
+    return out, short
 
 
 def permutation_null_wang(
@@ -217,6 +248,8 @@ def permutation_null_wang(
     ys: np.ndarray,
     *,
     k: int,
+    w: np.ndarray | None,
+    const: float,
     adaptive: bool,
     max_k: int | None,
     n_resamples: int,
@@ -224,12 +257,14 @@ def permutation_null_wang(
     workers: int = -1,
     progress: bool | None = None,
 ) -> np.ndarray | None:
-    """Permutation distribution of the Wang (fixed-k or adaptive) estimate in nats
-    (None when the neighbour lists would not fit in memory)."""
+    """Permutation distribution of the weighted (or fixed-k, weights (0, .., 0, 1)) or
+    adaptive Wang estimate in nats, d mean(terms) + ``const`` (None when the neighbour
+    lists would not fit in memory)."""
     n, m, d = xs.shape[0], ys.shape[0], xs.shape[1]
     pooled = np.concatenate((xs, ys))
     N = n + m
-    L = list_length(n, m, k, adaptive)
+    K = k if adaptive or w is None else w.size
+    L = list_length(n, m, K, adaptive)
     if N * L > _MAX_LIST_ENTRIES:
         return None
     lists = NeighbourLists(pooled, L, workers)
@@ -239,7 +274,6 @@ def permutation_null_wang(
             "put two copies in one sample (a zero k-NN distance). Pass ties='jitter' or "
             "remove the duplicates."
         )
-    const = math.log(m / (n - 1))
     cap = None if max_k is None else max(max_k, k)
     complete = L >= N - 1
 
@@ -255,7 +289,7 @@ def permutation_null_wang(
             with np.errstate(divide="ignore"):
                 logd = np.log(dist)
             lab = labels_row_source[idx]
-            t, p, ok = _walk(dist, logd, lab, k, adaptive, cap, L2 >= N - 1)
+            t, p, ok = _walk(dist, logd, lab, k, adaptive, cap, L2 >= N - 1, w)
             out_t[todo[ok]] = t[ok]
             out_p[todo[ok]] = (p if np.ndim(p) else np.zeros(ok.size))[ok]
             todo = todo[~ok]
@@ -271,14 +305,14 @@ def permutation_null_wang(
             np.put_along_axis(labels, xi, True, axis=1)
             if not adaptive:
                 perm_of_row = np.repeat(np.arange(b), n)
-                t, short = _column_walk(lists, xi.ravel(), perm_of_row, labels, k)
+                t, short = _column_walk(lists, xi.ravel(), perm_of_row, labels, w)
                 for r in short:  # lists too short: longer lists for these rows
                     t[r] = fix(xi.ravel()[r : r + 1], labels[perm_of_row[r]], L)[0][0]
                 out[start : start + b] = d * t.reshape(b, n).sum(axis=1) / n + const
                 continue
             nb = lists.idx[xi]
             lab = labels[np.arange(b)[:, None, None], nb]
-            t, p, ok = _walk(lists.dist[xi], lists.logd[xi], lab, k, adaptive, cap, complete)
+            t, p, ok = _walk(lists.dist[xi], lists.logd[xi], lab, k, adaptive, cap, complete, w)
             t = np.array(t)
             p = np.broadcast_to(np.asarray(p, dtype=float), t.shape).copy()
             for j in np.flatnonzero(~ok.all(axis=1)):
@@ -306,7 +340,7 @@ def kl_test_knn(
     options: dict[str, Any],
 ) -> ResamplingTestResult:
     """kl_test with a k-NN statistic (see :func:`klstats.kl_test`)."""
-    estimator = "wang" if key == "knn" else key
+    estimator = "auto" if key == "knn" else key
     jitter_rng, perm_rng = spawn(gen, 2)
     effect = kl_divergence_knn(
         x, y, reference=reference, estimator=estimator, base=base, rng=jitter_rng, **options
@@ -314,34 +348,40 @@ def kl_test_knn(
     inf = effect._inference
     if reference is not None:
         return _montecarlo_knn(effect, reference, B, perm_rng, progress)
-    xs, ys = inf.data
-    k = int(effect.options["k"])
-    max_k = effect.options.get("max_k")
-    max_k = None if max_k in (None, "none") else int(max_k)
-    workers = int(options.get("workers", -1))
+    setup: KnnSetup = inf.setup
+    xs, ys = (np.asarray(a) for a in inf.data)
+    n, m = xs.shape[0], ys.shape[0]
+    adaptive = setup.key == "adaptive"
+    if setup.key == "weighted":
+        const = float(special.digamma(m + 1) - special.digamma(n))
+    else:
+        const = math.log(m / (n - 1))
+    w = setup.weights
     pooled_dups = _pooled_has_duplicates(xs, ys)
     notes = [
         "Label permutations of the pooled sample; neighbour lists of the pooled points are "
         "computed once and each permutation reads its distances from them."
     ]
     if pooled_dups:
-        if effect.options.get("ties") != "jitter":
+        if setup.ties != "jitter":
             raise ValueError(
                 "The pooled sample has exact duplicate points, so some permutations would "
                 "put two copies in one sample (a zero k-NN distance). Pass ties='jitter' "
                 "or remove the duplicates."
             )
-        xs, ys = _jitter((xs, ys), jitter_rng)
+        xs, ys = jitter((xs, ys), jitter_rng)
         notes.append("Duplicate points of the pooled sample broken by jitter for the null.")
     null = permutation_null_wang(
         xs,
         ys,
-        k=k,
-        adaptive=estimator == "adaptive",
-        max_k=max_k,
+        k=setup.k,
+        w=w,
+        const=const,
+        adaptive=adaptive,
+        max_k=setup.max_k,
         n_resamples=B,
         rng=perm_rng,
-        workers=workers,
+        workers=setup.workers,
         progress=progress,
     )
     if null is None:  # too large to store neighbour lists: recompute each permutation
@@ -420,11 +460,14 @@ def independence_test_knn(
     progress: bool | None,
     options: dict[str, Any],
 ) -> ResamplingTestResult:
-    """independence_test with a KSG statistic: permute the rows of y against x."""
+    """independence_test with a k-NN MI statistic: permute the rows of y against x."""
     jitter_rng, perm_rng = spawn(gen, 2)
-    effect = mutual_information_knn(x, y, estimator=key, base=base, rng=jitter_rng, **options)
+    estimator = "auto" if key == "knn" else key
+    effect = mutual_information_knn(
+        x, y, estimator=estimator, base=base, rng=jitter_rng, **options
+    )
     inf = effect._inference
-    xs, ys = inf.data
+    xs, ys = (np.asarray(a) for a in inf.data)
     stat = inf.statistic
     n = xs.shape[0]
 
@@ -444,7 +487,7 @@ def independence_test_knn(
         null=null,
         method="permutation",
         null_hypothesis="X and Y are independent",
-        title="Permutation test of independence (KSG statistic)",
+        title="Permutation test of independence (k-NN MI statistic)",
         distribution="permutation",
         notes=["Rows of y permuted against x."],
         n_resamples=B,

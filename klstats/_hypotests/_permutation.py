@@ -41,8 +41,8 @@ from ._resampling_result import _result
 
 __all__ = ["independence_test", "kl_test"]
 
-KNN_ESTIMATORS = ("knn", "wang", "adaptive")
-KSG_ESTIMATORS = ("ksg1", "ksg2")
+KNN_ESTIMATORS = ("knn", "weighted", "wang", "adaptive")
+KSG_ESTIMATORS = ("knn", "weighted", "ksg1", "ksg2")
 
 
 def _is_continuous_dist(obj: Any) -> bool:
@@ -100,9 +100,11 @@ def kl_test(
         (with ``rvs`` and ``logpdf``) for samples.
     estimator : str, optional
         Counts: ``"plugin"``, ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
-        ``"dirichlet"`` or ``"shrink"``; samples: ``"knn"`` (= ``"wang"``) or
-        ``"adaptive"``. Default ``"zhang"`` for counts (always finite) and ``"wang"``
-        when ``reference`` is a continuous distribution.
+        ``"dirichlet"`` or ``"shrink"``; samples: ``"knn"`` (the default k-NN
+        estimator of :func:`kl_divergence_knn`, the weighted bias-cancelling one, with
+        its default ``k``), ``"weighted"``, ``"wang"`` or ``"adaptive"``. Default
+        ``"zhang"`` for counts (always finite) and ``"knn"`` when ``reference`` is a
+        continuous distribution.
     n_resamples : int, optional
         Number of permutations or Monte Carlo samples B (default 9999).
     rng : `numpy.random.Generator`, optional
@@ -166,7 +168,7 @@ def kl_test(
             "(a known distribution: Monte Carlo goodness-of-fit test)."
         )
     if estimator is None:
-        estimator = "wang" if _is_continuous_dist(reference) else "zhang"
+        estimator = "knn" if _is_continuous_dist(reference) else "zhang"
     key = check_choice(estimator, "estimator", (*KL_ESTIMATORS, *KNN_ESTIMATORS))
     if key in KNN_ESTIMATORS:
         from ._knn_resampling import kl_test_knn
@@ -175,7 +177,7 @@ def kl_test(
     if _is_continuous_dist(reference):
         raise ValueError(
             "`reference` is a continuous distribution; use a k-NN estimator "
-            "(estimator='wang' or 'adaptive') with samples `x`."
+            "(estimator='knn', 'weighted', 'wang' or 'adaptive') with samples `x`."
         )
     if y is not None:
         return _seeded(_kl_permutation_counts(x, y, key, B, gen, base, progress, options), rng)
@@ -271,13 +273,15 @@ def independence_test(
     x : array_like or pandas DataFrame
         A 2-D contingency table of counts; or, with ``y``, the labels of X (discrete
         estimators, cross-tabulated) or samples of X, shape ``(n,)`` or ``(n, dx)``
-        (``estimator="ksg1"``/``"ksg2"``).
+        (``estimator="knn"``, ``"weighted"``, ``"ksg1"``, ``"ksg2"``).
     y : array_like, optional
         Labels or samples of Y, one per row of ``x``.
     estimator : str, optional
         Discrete: ``"plugin"`` (default; the permutation version of the G-test of
         independence), ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
-        ``"dirichlet"``, ``"shrink"``. Samples: ``"ksg1"`` or ``"ksg2"``
+        ``"dirichlet"``, ``"shrink"``. Samples: ``"knn"`` (the default estimator of
+        :func:`mutual_information_knn`: weighted entropies, Berrett & Samworth's MINT
+        statistic, with its default ``k``), ``"weighted"``, ``"ksg1"`` or ``"ksg2"``
         (Kraskov-Stoegbauer-Grassberger).
     n_resamples : int, optional
         Number of permutations B (default 9999).
@@ -378,5 +382,5 @@ def _reject_continuous_labels(a: Any, name: str) -> None:
         raise ValueError(
             f"`{name}` holds non-integer floats, which look like continuous samples; a "
             "discrete estimator would cross-tabulate every distinct value. Use "
-            "estimator='ksg1' (or 'ksg2') for continuous samples, or bin the values."
+            "estimator='knn' (or 'ksg1', 'ksg2') for continuous samples, or bin the values."
         )
