@@ -8,9 +8,11 @@ Run from the repository root::
 
 Sections:
 
-1. ``kl_divergence_knn`` (d = 5, k = 5) against the *floor* measured in the same run:
+1. ``kl_divergence_knn`` (d = 5) against the *floor* measured in the same run:
    ``scipy.spatial.cKDTree`` built on x and on y with default options and x queried
-   against both with ``workers=-1`` (only the needed neighbour column, ``k=[k+1]`` and
+   against both with ``workers=-1``. The default (weighted) estimator uses every order
+   j <= k of its default k (64 at n = 1e5), so its floor is one query of all k + 1 and k
+   neighbours; Wang's estimator with k = 5 needs only the k-th column (``k=[k+1]``,
    ``k=[k]``). Time: best of ``--repeat`` interleaved runs. Memory: peak growth of the
    resident set of a fresh child process over its size before the call (everything,
    including the C++ tree nodes; Linux resets the peak through /proc/self/clear_refs),
@@ -57,8 +59,27 @@ def floor(x, y, k=K):
     return rho, nu
 
 
+def default_k(x, y):
+    from klstats._kernels._knn_weights import default_k as rule
+
+    return rule(x.shape[0], x.shape[1], y.shape[0])
+
+
+def floor_default(x, y):
+    """One KD-tree query of all orders 1..k (k the default) from x into x and into y."""
+    k = default_k(x, y)
+    tx, ty = cKDTree(x), cKDTree(y)
+    rho = tx.query(x, k=k + 1, workers=-1)[0]
+    nu = ty.query(x, k=k, workers=-1)[0]
+    return rho, nu
+
+
 def klstats_wang(x, y, k=K):
-    return kls.kl_divergence_knn(x, y, k=k).estimate
+    return kls.kl_divergence_knn(x, y, k=k, estimator="wang").estimate
+
+
+def klstats_default(x, y):
+    return kls.kl_divergence_knn(x, y).estimate
 
 
 def best_of(fn, repeat):
@@ -94,7 +115,12 @@ def _status_kb(field):
 
 def _child(which, n):
     x, y = data(n)
-    fn = {"floor": floor, "klstats": klstats_wang}[which]
+    fn = {
+        "floor": floor,
+        "klstats": klstats_wang,
+        "floor_default": floor_default,
+        "klstats_default": klstats_default,
+    }[which]
     fn(x[:1000], y[:1000])  # imports and thread pools in place before measuring
     try:  # Linux: reset the peak resident set size to the current one
         with open("/proc/self/clear_refs", "w") as fh:
@@ -126,28 +152,45 @@ def memory(which, n):
 # --------------------------------------------------------------------------- sections
 
 
-def section_floor(sizes, repeat):
-    print(f"## kl_divergence_knn vs the KD-tree floor (d = {D}, k = {K}, workers=-1)\n")
+def section_floor(sizes, repeat, memory_too=True):
+    print(f"## kl_divergence_knn vs the KD-tree floor (d = {D}, workers=-1)\n")
     print(
-        "| n = m | floor (s) | klstats (s) | time ratio | floor peak RSS (MB) | "
-        "klstats peak RSS (MB) | RSS ratio | numpy peak ratio |"
+        "| estimator | n = m | k | floor (s) | klstats (s) | time ratio | floor peak RSS (MB) "
+        "| klstats peak RSS (MB) | RSS ratio | numpy peak ratio |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         x, y = data(n)
         reps = repeat if n < 10**6 else max(1, repeat // 2)
-        klstats_wang(x[:1000], y[:1000])  # warm up
-        t_floor, t_kls = interleaved(
-            [lambda x=x, y=y: floor(x, y), lambda x=x, y=y: klstats_wang(x, y)], reps
-        )
-        mf, mk = memory("floor", n), memory("klstats", n)
-        print(
-            f"| {n:.0e} | {t_floor:.3f} | {t_kls:.3f} | {t_kls / t_floor:.2f} | "
-            f"{mf['rss_kb'] / 1024:.0f} | {mk['rss_kb'] / 1024:.0f} | "
-            f"{mk['rss_kb'] / max(mf['rss_kb'], 1):.2f} | "
-            f"{mk['traced'] / max(mf['traced'], 1):.2f} |",
-            flush=True,
-        )
+        for label, fl, ours, names, k in (
+            (
+                "default (weighted)",
+                floor_default,
+                klstats_default,
+                ("floor_default", "klstats_default"),
+                default_k(x, y),
+            ),
+            ("wang, k = 5", floor, klstats_wang, ("floor", "klstats"), K),
+        ):
+            ours(x[:1000], y[:1000])  # warm up
+            t_floor, t_kls = interleaved(
+                [lambda x=x, y=y, fl=fl: fl(x, y), lambda x=x, y=y, ours=ours: ours(x, y)],
+                reps,
+            )
+            if memory_too:
+                mf, mk = memory(names[0], n), memory(names[1], n)
+                mem = (
+                    f"{mf['rss_kb'] / 1024:.0f} | {mk['rss_kb'] / 1024:.0f} | "
+                    f"{mk['rss_kb'] / max(mf['rss_kb'], 1):.2f} | "
+                    f"{mk['traced'] / max(mf['traced'], 1):.2f}"
+                )
+            else:
+                mem = "- | - | - | -"
+            print(
+                f"| {label} | {n:.0e} | {k} | {t_floor:.3f} | {t_kls:.3f} | "
+                f"{t_kls / t_floor:.2f} | {mem} |",
+                flush=True,
+            )
     print()
 
 
@@ -160,8 +203,12 @@ def section_crossover(n, repeat, dims=(5, 8, 10, 12, 15, 20, 30, 50)):
         x, y = data(n, d)
         t_tree, t_brute = interleaved(
             [
-                lambda x=x, y=y: kls.kl_divergence_knn(x, y, k=K, algorithm="kd-tree"),
-                lambda x=x, y=y: kls.kl_divergence_knn(x, y, k=K, algorithm="brute"),
+                lambda x=x, y=y: kls.kl_divergence_knn(
+                    x, y, k=K, algorithm="kd-tree", estimator="wang"
+                ),
+                lambda x=x, y=y: kls.kl_divergence_knn(
+                    x, y, k=K, algorithm="brute", estimator="wang"
+                ),
             ],
             repeat,
         )
@@ -235,7 +282,7 @@ def section_peers(sizes, repeat, slow_max):
     print("| task | n | peer | peer (s) | klstats (s) | ratio | peer value | klstats value |")
     print("|---|---|---|---|---|---|---|---|")
     ours = {
-        "kl": lambda x, y: kls.kl_divergence_knn(x, y, k=K).estimate,
+        "kl": lambda x, y: kls.kl_divergence_knn(x, y, k=K, estimator="wang").estimate,
         "adaptive": lambda x, y: kls.kl_divergence_knn(x, y, estimator="adaptive").estimate,
         "mi": lambda u, v: kls.mutual_information_knn(u, v, k=3).estimate,
         "h": lambda x: kls.entropy_knn(x, k=3).estimate,

@@ -355,7 +355,7 @@ def _independence(args: argparse.Namespace):
 
 
 _DISCRETE = ("plugin", "miller-madow", "jackknife", "zhang", "dirichlet", "shrink")
-_KNN = ("wang", "adaptive")
+_KNN = ("knn", "weighted", "wang", "adaptive")
 
 
 def _kl(args: argparse.Namespace):
@@ -371,7 +371,8 @@ def _kl(args: argparse.Namespace):
         if (args.q is None) == (args.probs is None):
             raise UsageError("klstats kl: with --p give exactly one of --q and --probs")
         _check_estimator(args, _DISCRETE, "counts (--p)")
-        _only_with(args, "k", "--k", False, "raw samples --x/--y with a k-NN estimator")
+        for dest in ("k", "ties", "standardize"):
+            _only_with(args, dest, f"--{dest}", False, "raw samples --x/--y with a k-NN estimator")
         rows = _Rows(_read(args.file), args.file, args.dropna)
         other = args.q if args.q is not None else args.probs
         df = rows.use(args.label, args.p, other)
@@ -401,7 +402,8 @@ def _kl(args: argparse.Namespace):
     else:
         discrete = _is_discrete(x) and _is_discrete(y)
     if discrete:
-        _only_with(args, "k", "--k", False, "a k-NN estimator (wang, adaptive)")
+        for dest in ("k", "ties", "standardize"):
+            _only_with(args, dest, f"--{dest}", False, "a k-NN estimator (knn, wang, adaptive)")
         if _is_text(x) or _is_text(y):
             x, y = x.astype(str), y.astype(str)
         px, qy = tabulate(x.to_numpy(), y.to_numpy())
@@ -410,8 +412,16 @@ def _kl(args: argparse.Namespace):
 
     xs = _numeric(x, args.x, args.file).to_numpy(dtype=float)
     ys = _numeric(y, args.y, args.file).to_numpy(dtype=float)
-    k = 1 if args.k is None else args.k
-    return rows, kl_divergence_knn(xs, ys, k=k, estimator=args.estimator or "wang", base=args.base)
+    return rows, kl_divergence_knn(
+        xs,
+        ys,
+        k=args.k,
+        estimator="auto" if args.estimator in (None, "knn") else args.estimator,
+        base=args.base,
+        ties=args.ties or "raise",
+        standardize=_standardize(args),
+        rng=args.seed,
+    )
 
 
 def _present(col):
@@ -451,7 +461,7 @@ def _compare(args: argparse.Namespace):
                 f"klstats compare: --groups names the same group twice ({levels[0]!r}); give "
                 "two different groups"
             )
-    _check_estimator(args, (*_DISCRETE, *_KNN, "knn"), "compare")
+    _check_estimator(args, (*_DISCRETE, *_KNN), "compare")
     rows = _Rows(_read(args.file), args.file, args.dropna)
     df = rows.use(args.group, *cols, args.weight)
     group = df[args.group].astype(str)
@@ -481,7 +491,7 @@ def _compare(args: argparse.Namespace):
                 f"column; got {len(cols)} columns"
             )
         discrete = True
-    elif args.estimator in (*_KNN, "knn"):
+    elif args.estimator in _KNN:
         discrete = False
     else:
         discrete = len(cols) == 1 and _is_discrete(first)
@@ -489,7 +499,8 @@ def _compare(args: argparse.Namespace):
     if discrete:
         from ._estimators._discrete import tabulate
 
-        _only_with(args, "k", "--k", False, "a k-NN estimator (wang, adaptive, knn)")
+        for dest in ("k", "ties", "standardize"):
+            _only_with(args, dest, f"--{dest}", False, "a k-NN estimator (knn, wang, adaptive)")
         labels = first if not _is_text(first) else first.astype(str)
         if args.weight is not None:
             from ._base._validation import align_on_labels
@@ -509,9 +520,41 @@ def _compare(args: argparse.Namespace):
     import numpy as np
 
     data = np.column_stack(nums)
-    k = 1 if args.k is None else args.k
     return rows, kl_test(
-        data[sel[0]], data[sel[1]], estimator=args.estimator or "wang", k=k, **opts
+        data[sel[0]],
+        data[sel[1]],
+        estimator=args.estimator or "knn",
+        k=args.k,
+        ties=args.ties or "raise",
+        standardize=_standardize(args),
+        **opts,
+    )
+
+
+def _standardize(args: argparse.Namespace):
+    return False if args.standardize in (None, "none") else args.standardize
+
+
+def _knn_options(p: argparse.ArgumentParser) -> None:
+    """Options of the k-NN estimators for continuous columns."""
+    p.add_argument(
+        "--k",
+        type=_int_at_least(1),
+        default=None,
+        help="neighbours of the k-NN estimators (default: the rule of kl_divergence_knn)",
+    )
+    p.add_argument(
+        "--ties",
+        choices=("raise", "jitter"),
+        default=None,
+        help="exact ties in continuous columns: stop (raise, default) or break them with "
+        "tiny seeded noise (jitter)",
+    )
+    p.add_argument(
+        "--standardize",
+        choices=("none", "scale", "whiten"),
+        default=None,
+        help="pooled linear map of continuous columns before the neighbour search",
     )
 
 
@@ -761,7 +804,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--x", metavar="COL", help="raw sample from P (labels or numbers)")
     p.add_argument("--y", metavar="COL", help="raw sample from Q")
     p.add_argument("--estimator", choices=(*_DISCRETE, *_KNN))
-    p.add_argument("--k", type=_int_at_least(1), default=None, help="neighbours (k-NN; default 1)")
+    _knn_options(p)
     p.add_argument("--base", type=_log_base, default=None, help="log base (2: bits)")
     p.set_defaults(func=_kl)
 
@@ -771,8 +814,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--value", required=True, metavar="COL[,COL...]")
     p.add_argument("--groups", metavar="A,B", help="the two groups to compare")
     p.add_argument("--weight", metavar="COL", help="frequency of each record (categorical)")
-    p.add_argument("--estimator", choices=(*_DISCRETE, *_KNN, "knn"))
-    p.add_argument("--k", type=_int_at_least(1), default=None, help="neighbours (k-NN; default 1)")
+    p.add_argument("--estimator", choices=(*_DISCRETE, *_KNN))
+    _knn_options(p)
     _resampling(p)
     p.set_defaults(func=_compare)
 

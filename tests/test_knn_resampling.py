@@ -18,7 +18,7 @@ from sizecheck import assert_size
 
 import klstats as kls
 import klstats._hypotests._knn_resampling as kr
-from klstats._estimators._knn import _adaptive_nats
+from klstats._estimators._knn_core import _adaptive_nats
 from klstats._inference._resampling import spawn, subsampling_interval
 from klstats._kernels._knn_weights import bias_weights, unit_weights
 

@@ -136,9 +136,20 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, int, float, Callable]]:
                     f"wang, k = {k}",
                     d,
                     big_d,
-                    lambda g, n, k=k, pair=pair: kls.kl_divergence_knn(*pair(g, n), k=k).estimate,
+                    lambda g, n, k=k, pair=pair: kls.kl_divergence_knn(
+                        *pair(g, n), k=k, estimator="wang"
+                    ).estimate,
                 )
             )
+        out.append(
+            (
+                "KL",
+                "weighted (default)",
+                d,
+                big_d,
+                lambda g, n, pair=pair: kls.kl_divergence_knn(*pair(g, n)).estimate,
+            )
+        )
         out.append(
             (
                 "KL",
@@ -158,9 +169,20 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, int, float, Callable]]:
                     f"kozachenko-leonenko, k = {k}",
                     d,
                     h,
-                    lambda g, n, k=k, d=d: kls.entropy_knn(g.normal(size=(n, d)), k=k).estimate,
+                    lambda g, n, k=k, d=d: kls.entropy_knn(
+                        g.normal(size=(n, d)), k=k, estimator="kozachenko-leonenko"
+                    ).estimate,
                 )
             )
+        out.append(
+            (
+                "entropy",
+                "weighted (default)",
+                d,
+                h,
+                lambda g, n, d=d: kls.entropy_knn(g.normal(size=(n, d))).estimate,
+            )
+        )
     rho = 0.6
     mi = -0.5 * math.log(1 - rho * rho)
 
@@ -174,6 +196,7 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, int, float, Callable]]:
 
     for est in ("ksg1", "ksg2"):
         out.append(("MI", f"{est}, k = 3", 2, mi, mi_make(est)))
+    out.append(("MI", "weighted (default)", 2, mi, mi_make("weighted")))
     return out
 
 

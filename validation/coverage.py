@@ -147,7 +147,7 @@ def js_and_cross_entropy(mode: Mode) -> list[dict]:
 def _knn_cells(mode: Mode) -> list[tuple[str, str, float, Callable]]:
     """(quantity, setting, truth, make(rng, n) -> KLEstimate)."""
 
-    def kl(d, big_d, est, k=1):
+    def kl(d, big_d, est, k=None):
         shift = math.sqrt(2 * big_d)  # along the first axis: D = shift^2 / 2
 
         def make(g, n):
@@ -156,15 +156,17 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, float, Callable]]:
             y[:, 0] += shift
             return kls.kl_divergence_knn(x, y, k=k, estimator=est)
 
-        return ("KL", f"{est}, k = {k}, d = {d}, N(0, I) vs N(m, I)", big_d, make)
+        label = f"{est}, k = {k}" if k is not None else f"{est} (default k)"
+        return ("KL", f"{label}, d = {d}, N(0, I) vs N(m, I)", big_d, make)
 
-    def ent(d, k=3):
+    def ent(d, est="kozachenko-leonenko", k=3):
         truth = 0.5 * d * math.log(2 * math.pi * math.e)
+        label = f"{est}, k = {k}" if k is not None else f"{est} (default k)"
         return (
             "entropy",
-            f"Kozachenko-Leonenko, k = {k}, d = {d}, N(0, I)",
+            f"{label}, d = {d}, N(0, I)",
             truth,
-            lambda g, n: kls.entropy_knn(g.normal(size=(n, d)), k=k),
+            lambda g, n: kls.entropy_knn(g.normal(size=(n, d)), k=k, estimator=est),
         )
 
     def mi(rho, est):
@@ -175,17 +177,24 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, float, Callable]]:
             y = rho * x + math.sqrt(1 - rho * rho) * g.normal(size=n)
             return kls.mutual_information_knn(x, y, estimator=est)
 
-        return ("MI", f"{est}, k = 3, bivariate normal rho = {rho:g}", truth, make)
+        label = f"{est}, k = 3" if est != "weighted" else f"{est} (default k)"
+        return ("MI", f"{label}, bivariate normal rho = {rho:g}", truth, make)
 
     cells = [
-        kl(1, 0.1, "wang"),
-        kl(1, 0.5, "wang"),
-        kl(1, 0.5, "adaptive"),
-        kl(3, 0.5, "wang"),
-        kl(3, 0.5, "adaptive"),
+        kl(1, 0.1, "weighted"),
+        kl(3, 0.5, "weighted"),
+        kl(1, 0.1, "wang", k=1),
+        kl(1, 0.5, "wang", k=1),
+        kl(1, 0.5, "adaptive", k=1),
+        kl(3, 0.5, "wang", k=1),
+        kl(3, 0.5, "adaptive", k=1),
         kl(3, 0.5, "wang", k=5),
+        ent(1, "weighted", None),
+        ent(3, "weighted", None),
         ent(1),
         ent(3),
+        mi(0.5, "weighted"),
+        mi(0.0, "weighted"),
         mi(0.5, "ksg1"),
         mi(0.5, "ksg2"),
         mi(0.0, "ksg1"),
@@ -215,7 +224,7 @@ def knn(mode: Mode) -> list[dict]:
                     n=n,
                     estimator=setting.split(",")[0],
                     method="default",
-                    default_is="subsampling",
+                    default_is=e.default_ci_method,
                     coverage=hits / r,
                     R=r,
                     mean_estimate=est_sum / r,

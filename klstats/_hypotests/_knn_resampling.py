@@ -25,7 +25,8 @@ import numpy as np
 from scipy import special, stats
 from scipy.spatial import cKDTree
 
-from .._estimators._knn import KnnSetup, kl_divergence_knn, mutual_information_knn
+from .._estimators._knn import kl_divergence_knn, mutual_information_knn
+from .._estimators._knn_core import KnnSetup
 from .._inference._resampling import run_chunks, spawn
 from .._kernels._knn_prep import jitter
 from .._kernels._neighbours import RADIUS_SLACK as _RADIUS_SLACK

@@ -22,7 +22,7 @@ def plot_knn_k(
     x: Any,
     y: Any = None,
     *,
-    ks: Iterable[int] = range(1, 11),
+    ks: Iterable[int] | None = None,
     func: Callable[..., Any] | None = None,
     intervals: bool = False,
     alpha: float = 0.05,
@@ -33,10 +33,12 @@ def plot_knn_k(
 ) -> Any:
     """Plot a k-nearest-neighbour estimate against the neighbour order k.
 
-    k-NN estimators trade bias (grows with k) for variance (shrinks with k); an
-    estimate that drifts steadily with k warns that the samples are too small for the
-    dimension or that the coordinates need scaling. Plotting the estimate over a range
-    of k is the usual check (see the k-NN guide).
+    Unweighted k-NN estimators trade bias (grows with k) for variance (shrinks with
+    k); an estimate that drifts steadily with k warns that the samples are too small
+    for the dimension or that the coordinates need scaling. For the weighted default
+    estimators k is the number of neighbour orders averaged: their bias-cancelling
+    weights should make the estimate level off as k grows. Plotting the estimate over
+    a range of k is the usual check (see the k-NN guide).
 
     Parameters
     ----------
@@ -45,15 +47,18 @@ def plot_knn_k(
     y : array_like or pandas DataFrame, optional
         Second sample (two-sample KL, or the second variable for mutual information).
     ks : iterable of int, optional
-        Neighbour orders to evaluate (default 1 to 10).
+        Values of k to evaluate. None (default): 2, 4, 8, ..., 64 (below the sample
+        size) for the weighted estimators (``estimator`` omitted, ``"auto"`` or
+        ``"weighted"``), 1 to 10 for the others.
     func : callable, optional
         The estimator: :func:`~klstats.kl_divergence_knn` (default),
         :func:`~klstats.entropy_knn` or :func:`~klstats.mutual_information_knn`, or
         anything called as ``func(x, [y,] k=k, **options)`` that returns a
         :class:`~klstats.KLEstimate`.
     intervals : bool, optional
-        Draw each estimate's confidence interval (``conf_int``, by subsampling for
-        k-NN estimates) as an error bar. Default False.
+        Draw each estimate's confidence interval (its default ``conf_int``: Wald for
+        the weighted estimators, subsampling for the others) as an error bar. Default
+        False.
     alpha : float, optional
         Significance level of the intervals.
     n_resamples : int, optional
@@ -109,7 +114,10 @@ def plot_knn_k(
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(0.0, 1.0, size=(500, 2))
     >>> y = rng.normal(0.5, 1.0, size=(500, 2))   # D(P||Q) = 0.25 nats
-    >>> ax = kls.plot_knn_k(x, y, ks=[1, 2, 4, 8])
+    >>> ax = kls.plot_knn_k(x, y)  # weighted estimator, k = 2, 4, ..., 64
+    >>> print(", ".join(f"{v:.2f}" for v in ax.lines[0].get_ydata()))
+    0.42, 0.32, 0.27, 0.26, 0.25, 0.24
+    >>> ax = kls.plot_knn_k(x, y, ks=[1, 2, 4, 8], estimator="wang")
     >>> print(", ".join(f"{v:.2f}" for v in ax.lines[0].get_ydata()))
     0.32, 0.22, 0.22, 0.24
     """
@@ -118,6 +126,12 @@ def plot_knn_k(
         func = kl_divergence_knn
     if not callable(func):
         raise TypeError(f"`func` must be a callable estimator; got {type(func).__name__}.")
+    if ks is None:
+        if options.get("estimator", "auto") in ("auto", "weighted"):
+            n = int(np.shape(x)[0]) if np.ndim(x) else 0
+            ks = [k for k in (2, 4, 8, 16, 32, 64) if k < n - 1] or [1]
+        else:
+            ks = range(1, 11)
     if isinstance(ks, str | bytes) or not isinstance(ks, Iterable):
         raise TypeError(f"`ks` must be an iterable of integers; got {type(ks).__name__}.")
     k_values = [check_int(k, "ks", minimum=1) for k in ks]

@@ -1,0 +1,813 @@
+"""Internals of the k-NN estimators: typed options, intervals, back ends and the
+estimator bodies behind :mod:`klstats._estimators._knn` (split from it to keep each
+module at one concept: this one computes, that one documents and validates)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+from scipy import special, stats
+
+from .._base._validation import (
+    as_samples,
+    check_choice,
+    count_duplicate_rows,
+    is_dask,
+)
+from .._base._warnings import InfiniteEstimateWarning
+from .._kernels import _knn_formulas as F
+from .._kernels._knn_prep import (
+    TieSpec,
+    check_k,
+    duplicates_text,
+    jitter,
+    linear_map,
+    resolve_ties,
+    warn_constant,
+)
+from .._kernels._knn_weights import bias_weights, default_k, n_constraints, unit_weights
+from .._kernels._neighbours import adaptive_parts, ksg_parts, resolve_algorithm, run_plan
+from .._results._classes import KLEstimate
+
+__all__: list[str] = []
+
+_DEFAULT_MAX_K = 50
+# k when an unweighted estimator is asked for without k (the defaults before 0.x)
+LEGACY_K = {"wang": 1, "adaptive": 1, "kozachenko-leonenko": 3, "ksg1": 3, "ksg2": 3}
+KL_ESTIMATORS = ("auto", "weighted", "wang", "adaptive")
+ENTROPY_ESTIMATORS = ("auto", "weighted", "kozachenko-leonenko")
+MI_ESTIMATORS = ("auto", "weighted", "ksg1", "ksg2")
+
+_NO_BOOTSTRAP = (
+    "k-NN estimates cannot be bootstrapped with replacement (duplicated points make "
+    "k-NN distances zero); use method='wald' or method='subsampling' (without "
+    "replacement). For a test of P = Q or of independence use a permutation test."
+)
+
+
+def resolve_estimator(estimator: Any, choices: Sequence[str]) -> str:
+    """The estimator actually used: ``"auto"`` is the weighted estimator."""
+    key = check_choice(estimator, "estimator", tuple(choices))
+    return "weighted" if key == "auto" else key
+
+
+def resolve_k(k: Any, key: str, n: int, d: int, m: int | None = None) -> int:
+    """The one default rule for k: the weighted estimators take
+    :func:`klstats._kernels._knn_weights.default_k` (about L n^(1/3), L the number of
+    cancelled bias terms, at most 64); the unweighted ones keep their former defaults
+    (Wang 1, Kozachenko-Leonenko 3, KSG 3). An explicit ``k`` is checked."""
+    if k is None:
+        k = default_k(n, d, m) if key == "weighted" else LEGACY_K[key]
+        k = min(k, n - 1) if m is None else min(k, n - 1, m)
+        if k < 1:
+            raise ValueError(f"k-NN estimates need at least 2 points in `x`; got n={n}.")
+    return check_k(k, n, m)
+
+
+# =========================================================================== inference
+
+
+@dataclass(frozen=True)
+class KnnSetup:
+    """The resolved options of a k-NN estimate, typed, for the tests built on it
+    (nothing is read back from the display dict ``options``)."""
+
+    key: str
+    k: int
+    weights: np.ndarray | None = None
+    max_k: int | None = None
+    ties: str = "raise"
+    workers: int = -1
+
+
+@dataclass(frozen=True)
+class KnnInference:
+    """What a k-NN estimate keeps for intervals.
+
+    ``"wald"``: estimate +- z se, with ``se`` the standard error in nats (first-order
+    variance from the efficient influence function plus the k-NN noise term); for
+    quantities that cannot be negative (KL, MI) the interval is intersected with
+    [0, inf). ``"subsampling"``: subsampling without replacement (the bootstrap with
+    replacement is invalid, duplicated points make distances zero) from ``statistic``
+    (the estimate in nats recomputed from arrays shaped like ``data``) and ``design``
+    (``"one"``, ``"two"`` or ``"paired"``). ``data`` are the samples as estimated
+    (after ``standardize`` and tie-breaking), read-only.
+    """
+
+    estimate: float
+    se: float
+    data: tuple[Any, ...]
+    design: str
+    statistic: Callable[..., float]
+    k: int
+    nonnegative: bool
+    default_method: str = "wald"
+    setup: KnnSetup | None = None
+    extra_methods: tuple[str, ...] = ("wald", "subsampling")
+    stochastic: frozenset[str] = field(default_factory=lambda: frozenset({"subsampling"}))
+    unavailable_reason: str = _NO_BOOTSTRAP
+    _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return self.extra_methods
+
+    def interval(
+        self,
+        method: str,
+        alpha: float,
+        n_resamples: int | None,
+        rng: Any,
+        progress: bool | None = None,
+    ) -> tuple[float, float, str | None, Any]:
+        if method == "wald":
+            return self._wald(alpha)
+        if method != "subsampling":
+            raise ValueError(self.unavailable_reason)
+        from .._inference._resampling import subsampling_interval
+
+        key = None
+        if isinstance(rng, int | np.integer) and not isinstance(rng, bool | np.bool_):
+            key = (alpha, n_resamples, int(rng))
+            if key in self._cache:
+                return self._cache[key]
+        out = subsampling_interval(
+            self.statistic,
+            self.data,
+            self.design,
+            self.estimate,
+            alpha,
+            n_resamples,
+            rng,
+            k=self.k,
+            progress=progress,
+        )
+        if key is not None:
+            if len(self._cache) >= 8:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = out
+        return out
+
+    def _wald(self, alpha: float) -> tuple[float, float, str | None, None]:
+        if not math.isfinite(self.se) or not math.isfinite(self.estimate):
+            return math.nan, math.nan, "No finite standard error.", None
+        z = float(stats.norm.isf(alpha / 2))
+        lo, hi = self.estimate - z * self.se, self.estimate + z * self.se
+        note = (
+            "estimate +- z se; se from the efficient influence function plus the k-NN noise term"
+        )
+        if self.nonnegative and lo < 0:
+            lo, hi = 0.0, max(hi, 0.0)
+            note += "; intersected with [0, inf) (the quantity is nonnegative)"
+        return lo, hi, note + ".", None
+
+
+def _readonly(a: Any) -> Any:
+    if not isinstance(a, np.ndarray):
+        return a
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+def _result(
+    value: float,
+    se: float,
+    key: str,
+    units: Any,
+    nobs: int,
+    quantity: str,
+    sizes: tuple[int, ...],
+    options: dict[str, Any],
+    inference: KnnInference,
+    notes: Sequence[str] = (),
+) -> KLEstimate:
+    return KLEstimate(
+        estimate=value / units.divisor,
+        estimator=key,
+        units=units.name,
+        nobs=nobs,
+        bse=se / units.divisor,
+        quantity=quantity,
+        sizes=sizes,
+        options=options,
+        notes=tuple(notes),
+        _inference=inference,
+        _divisor=units.divisor,
+    )
+
+
+def _options(k: int, ties: str, standardize: str | None, key: str, dim: int, **more: Any) -> dict:
+    out: dict[str, Any] = {"k": k}
+    if key == "weighted":
+        out["bias_terms"] = n_constraints(dim)
+    out.update(more)
+    out["ties"] = ties
+    out["standardize"] = standardize or "none"
+    return out
+
+
+def _weights(key: str, k: int, d: int) -> np.ndarray:
+    return bias_weights(k, d) if key == "weighted" else unit_weights(k)
+
+
+# =========================================================================== back ends
+
+
+class _Memory:
+    """In-memory back end of the neighbour search (the Dask one is
+    :class:`klstats._adapters._dask.KnnBackend`, with the same methods)."""
+
+    dask = False
+
+    def __init__(self, algorithm: str, workers: int) -> None:
+        self.algorithm = algorithm
+        self.workers = workers
+        self.notes: list[str] = []
+
+    def samples(self, a: Any, name: str) -> np.ndarray:
+        return as_samples(a, name, copy=False)
+
+    def prepare(
+        self, arrays: Sequence[np.ndarray], names: Sequence[str], std: str | None, pooled: str
+    ) -> tuple[list[np.ndarray], np.ndarray | None, float]:
+        for a, name in zip(arrays, names, strict=True):
+            warn_constant(a, name, stacklevel=5)
+        if std is None:
+            return list(arrays), None, 0.0
+        both = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        a, log_det = linear_map(both, std, pooled)
+        return [v @ a for v in arrays], a, log_det
+
+    def run(self, samples: Sequence[np.ndarray], plan: Any, d: int) -> np.ndarray:
+        return run_plan(samples, plan, resolve_algorithm(self.algorithm, d), self.workers)
+
+    def jitter(self, arrays: Sequence[np.ndarray], gen: np.random.Generator) -> list[np.ndarray]:
+        return jitter(arrays, gen)
+
+    def describe(self, x: np.ndarray, y: np.ndarray | None = None) -> str:
+        return duplicates_text(x, y)
+
+    def rows(self, a: np.ndarray, raw: Any = None, matrix: Any = None) -> np.ndarray:
+        return _readonly(a)
+
+    def hstack(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.hstack((a, b))
+
+    def apply(self, a: np.ndarray, matrix: np.ndarray | None) -> np.ndarray:
+        return a if matrix is None else a @ matrix
+
+
+def _backend(algorithm: str, workers: int, *arrays: Any) -> Any:
+    if any(is_dask(a) for a in arrays):
+        from .._adapters._dask import KnnBackend
+
+        return KnnBackend(algorithm, workers)
+    return _Memory(algorithm, workers)
+
+
+# =========================================================================== statistics (nats)
+
+
+def _entropy_nats(
+    x: np.ndarray,
+    *,
+    w: np.ndarray,
+    weighted: bool,
+    log_jacobian: float,
+    algorithm: str,
+    workers: int,
+) -> float:
+    d = x.shape[1]
+    r = run_plan([x], F.entropy_plan(w), resolve_algorithm(algorithm, d), workers)
+    return F.entropy_finish(r, w, d, weighted).value + log_jacobian
+
+
+def _kl_nats(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    w: np.ndarray,
+    weighted: bool,
+    algorithm: str,
+    workers: int,
+) -> float:
+    n, d = x.shape
+    m = y.shape[0]
+    plan, orders = F.kl_plan(w, d, n, m)
+    r = run_plan([x, y], plan, resolve_algorithm(algorithm, d), workers)
+    return F.kl_finish(r, w, d, m, orders, weighted).value
+
+
+def _kl1_nats(
+    x: np.ndarray,
+    *,
+    w: np.ndarray,
+    weighted: bool,
+    log_q: Callable,
+    matrix: Any,
+    log_jacobian: float,
+    algorithm: str,
+    workers: int,
+) -> float:
+    d = x.shape[1]
+    z = x if matrix is None else x @ matrix
+    r = run_plan([z, x], F.kl1_plan(w, d, log_q), resolve_algorithm(algorithm, d), workers)
+    return F.kl1_finish(r, w, d, log_jacobian, weighted).value
+
+
+def _mi_nats(x: np.ndarray, y: np.ndarray, *, ws: tuple, algorithm: str, workers: int) -> float:
+    dims = (x.shape[1], y.shape[1], x.shape[1] + y.shape[1])
+    z = np.hstack((x, y))
+    r = run_plan([x, y, z], F.mi_plan(*ws, dims), resolve_algorithm(algorithm, dims[2]), workers)
+    return F.mi_finish(r, ws, dims).value
+
+
+def _adaptive_value(parts: tuple, d: int, m: int) -> tuple[float, float]:
+    rho_l, nu_k, lc, kc, _ = parts
+    n = rho_l.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_nu, log_rho = np.log(nu_k), np.log(rho_l)
+        psi = special.digamma(lc) - special.digamma(kc)
+        value = d * (float(log_nu.mean()) - float(log_rho.mean())) + float(psi.mean())
+        value += math.log(m / (n - 1))
+        terms = d * (log_nu - log_rho) + psi
+        se = math.sqrt(float(terms.var(ddof=1)) / n) if n > 1 else math.nan
+    return value, se
+
+
+def _adaptive_nats(
+    x: np.ndarray, y: np.ndarray, *, k: int, max_k: int | None, workers: int = -1
+) -> float:
+    """Wang et al. (2009) eq. 17 with the adaptive l_i, k_i of eq. 29, in nats."""
+    return _adaptive_value(adaptive_parts(x, y, k, max_k, workers), x.shape[1], y.shape[0])[0]
+
+
+def _ksg_value(parts: tuple, n: int, k: int, variant: int) -> tuple[float, float]:
+    psi_x, psi_y, _ = parts
+    mean_psi = float(psi_x.sum() + psi_y.sum()) / n
+    if variant == 1:
+        value = float(special.digamma(k) + special.digamma(n)) - mean_psi
+    else:
+        value = float(special.digamma(k) - 1.0 / k + special.digamma(n)) - mean_psi
+    with np.errstate(invalid="ignore"):
+        terms = psi_x + psi_y
+        se = math.sqrt(float(terms.var(ddof=1)) / n) if n > 1 else math.nan
+    return value, se
+
+
+def _ksg_nats(x: np.ndarray, y: np.ndarray, *, k: int, variant: int, workers: int = -1) -> float:
+    """Kraskov-Stögbauer-Grassberger algorithm 1 or 2 (max-norm), in nats."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        parts = ksg_parts(x, y, k, variant, workers)
+    return _ksg_value(parts, x.shape[0], k, variant)[0]
+
+
+# =========================================================================== estimators
+
+
+def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
+    xs, ys = be.samples(x, "x"), be.samples(y, "y")
+    n, d = xs.shape
+    m = ys.shape[0]
+    if ys.shape[1] != d:
+        raise ValueError(
+            f"`x` and `y` must have the same number of columns (dimension); got d={d} "
+            f"and {ys.shape[1]}."
+        )
+    k = resolve_k(k, key, n, d, m)
+    (zx, zy), matrix, _ = be.prepare((xs, ys), ("x", "y"), std, "`x` and `y` (pooled)")
+    notes = list(be.notes)
+    more: dict[str, Any] = {"n": n, "m": m, "d": d, "metric": "euclidean"}
+    if key == "adaptive":
+
+        def counts_a(parts):
+            rho, nu = parts[0], parts[1]
+            zr, zn = int(np.count_nonzero(rho == 0)), int(np.count_nonzero(nu == 0))
+            return (zr, zn), int(np.count_nonzero((rho == 0) | (nu == 0)))
+
+        spec = TieSpec(("x", "y"), counts_a, "kl_divergence", k, n, d)
+        (zx, zy), parts, note = resolve_ties(
+            (zx, zy),
+            lambda s: adaptive_parts(s[0], s[1], k, max_k, be.workers),
+            lambda s: tuple(be.jitter(s, gen)),
+            lambda s: be.describe(*s),
+            ties,
+            spec,
+        )
+        value, se = _adaptive_value(parts, d, m)
+        if note:
+            notes.append(note)
+        if parts[4]:
+            notes.append(f"Neighbour counts capped at max_k={max_k} for {parts[4]} point(s).")
+        stat = partial(_adaptive_nats, k=k, max_k=max_k, workers=be.workers)
+        more["max_k"] = max_k or "none"
+        inference = KnnInference(
+            value,
+            se,
+            (_readonly(zx), _readonly(zy)),
+            "two",
+            stat,
+            k,
+            True,
+            default_method="subsampling",
+            setup=KnnSetup(key, k, None, max_k, ties, be.workers),
+        )
+        return _result(
+            value,
+            se,
+            key,
+            units,
+            n + m,
+            "KL divergence D(P||Q)",
+            (n, m),
+            _options(k, ties, std, key, d, **more),
+            inference,
+            notes,
+        )
+    weighted = key == "weighted"
+    w = _weights(key, k, d)
+    plan, orders = F.kl_plan(w, d, n, m)
+    spec = TieSpec(
+        ("x", "y"),
+        lambda r: ((int(r[10]), int(r[11])), int(r[12])),
+        "kl_divergence",
+        k,
+        n,
+        d,
+        "k-th nearest neighbour" if not weighted else "nearest neighbours",
+    )
+    (zx2, zy2), r, note = resolve_ties(
+        (zx, zy),
+        lambda s: be.run(list(s), plan, d),
+        lambda s: tuple(be.jitter(s, gen)),
+        lambda s: be.describe(*s),
+        ties,
+        spec,
+    )
+    notes = list(be.notes)
+    if note:
+        notes.append(note)
+    fin = F.kl_finish(r, w, d, m, orders, weighted)
+    alg = resolve_algorithm(be.algorithm, d)
+    more["algorithm"] = alg
+    if be.dask:
+        more["dask"] = be.strategy
+    stat = partial(_kl_nats, w=w, weighted=weighted, algorithm=alg, workers=be.workers)
+    jittered = note is not None
+    data = (
+        be.rows(zx2, xs, None if jittered else matrix),
+        be.rows(zy2, ys, None if jittered else matrix),
+    )
+    inference = KnnInference(
+        fin.value,
+        fin.se,
+        data,
+        "two",
+        stat,
+        k,
+        True,
+        default_method="wald" if weighted else "subsampling",
+        setup=KnnSetup(key, k, w, None, ties, be.workers),
+    )
+    return _result(
+        fin.value,
+        fin.se,
+        key,
+        units,
+        n + m,
+        "KL divergence D(P||Q)",
+        (n, m),
+        _options(k, ties, std, key, d, **more),
+        inference,
+        notes,
+    )
+
+
+def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
+    xs = be.samples(x, "x")
+    n, d = xs.shape
+    k = resolve_k(k, key, n, d)
+    log_q = _reference_log_q(reference, d)
+    _, matrix, log_det = be.prepare((xs,), ("x",), std, "`x`")
+    log_jac = log_det if std is not None else 0.0
+    weighted = key == "weighted"
+    w = _weights(key, k, d)
+    plan = F.kl1_plan(w, d, log_q)
+    spec = TieSpec(("x",), lambda r: ((int(r[9]),), int(r[9])), "kl_divergence", k, n, d)
+    (xs2,), r, note = resolve_ties(
+        (xs,),
+        lambda s: be.run([be.apply(s[0], matrix), s[0]], plan, d),
+        lambda s: tuple(be.jitter(s, gen)),
+        lambda s: be.describe(s[0]),
+        ties,
+        spec,
+    )
+    if r[10]:
+        raise ValueError("`reference.logpdf` returned NaN or +inf at points of `x`.")
+    notes = list(be.notes)
+    if note:
+        notes.append(note)
+    fin = F.kl1_finish(r, w, d, log_jac, weighted)
+    if math.isinf(fin.value):
+        warnings.warn(
+            "The KL divergence estimate is infinite: `reference` has zero density at "
+            f"{int(r[11])} point(s) of `x` (P is not absolutely continuous with respect "
+            "to Q).",
+            InfiniteEstimateWarning,
+            stacklevel=3,
+        )
+    alg = resolve_algorithm(be.algorithm, d)
+    stat = partial(
+        _kl1_nats,
+        w=w,
+        weighted=weighted,
+        log_q=log_q,
+        matrix=matrix,
+        log_jacobian=log_jac,
+        algorithm=alg,
+        workers=be.workers,
+    )
+    more: dict[str, Any] = {
+        "n": n,
+        "d": d,
+        "reference": _describe_reference(reference),
+        "metric": "euclidean",
+        "algorithm": alg,
+    }
+    if be.dask:
+        more["dask"] = be.strategy
+    # subsamples are drawn from the data in their original coordinates
+    inference = KnnInference(
+        fin.value,
+        fin.se,
+        (be.rows(xs2, xs2, None),),
+        "one",
+        stat,
+        k,
+        True,
+        default_method="wald" if weighted else "subsampling",
+        setup=KnnSetup(key, k, w, None, ties, be.workers),
+    )
+    return _result(
+        fin.value,
+        fin.se,
+        "weighted" if weighted else "wang",
+        units,
+        n,
+        "KL divergence D(P||Q)",
+        (n,),
+        _options(k, ties, std, key, d, **more),
+        inference,
+        notes,
+    )
+
+
+# =========================================================================== reference
+
+
+def _is_discrete_distribution(obj: Any) -> bool:
+    if hasattr(obj, "pmf") and not hasattr(obj, "pdf"):
+        return True
+    return any(c.__name__ == "DiscreteDistribution" for c in type(obj).__mro__)
+
+
+def _reference_log_q(reference: Any, d: int) -> Callable[[np.ndarray], np.ndarray]:
+    """``x -> log q(x_i)`` for a frozen scipy.stats continuous distribution."""
+    if _is_discrete_distribution(reference):
+        raise TypeError(
+            "`reference` is a discrete distribution; for counts use klstats.kl_divergence."
+        )
+    if not callable(getattr(reference, "logpdf", None)):
+        raise TypeError(
+            "`reference` must be a frozen scipy.stats continuous distribution (anything "
+            f"with a `logpdf` method); got {type(reference).__name__}."
+        )
+    dim = getattr(reference, "dim", None)
+    if isinstance(dim, int | np.integer) and dim != d:
+        raise ValueError(
+            f"`reference` is a {int(dim)}-dimensional distribution but `x` has d={d} column(s)."
+        )
+
+    def log_q(x: np.ndarray) -> np.ndarray:
+        arg = x[:, 0] if d == 1 else x
+        out = np.asarray(reference.logpdf(arg), dtype=float)
+        if out.size != x.shape[0] or (out.ndim > 1 and out.shape != (x.shape[0], 1)):
+            raise ValueError(
+                f"`reference.logpdf` returned shape {out.shape} for {x.shape[0]} points in "
+                f"d={d} dimensions: a univariate `reference` needs 1-D `x`; for d > 1 "
+                "pass a multivariate distribution (e.g. scipy.stats.multivariate_normal)."
+            )
+        return out.reshape(x.shape[0])
+
+    return log_q
+
+
+def _describe_reference(reference: Any) -> str:
+    dist = getattr(reference, "dist", None)
+    name = getattr(dist, "name", None) or type(reference).__name__
+    return str(name).replace("_frozen", "")
+
+
+def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
+    xs = be.samples(x, "x")
+    n, d = xs.shape
+    k = resolve_k(k, key, n, d)
+    (zs,), matrix, log_det = be.prepare((xs,), ("x",), std, "`x`")
+    log_jac = -log_det if std is not None else 0.0
+    weighted = key == "weighted"
+    w = _weights(key, k, d)
+    plan = F.entropy_plan(w)
+    spec = TieSpec(
+        ("x",),
+        lambda r: ((int(r[3]),), int(r[3])),
+        "entropy",
+        k,
+        n,
+        d,
+        "k-th nearest neighbour" if not weighted else "nearest neighbours",
+    )
+    (zs2,), r, note = resolve_ties(
+        (zs,),
+        lambda s: be.run(list(s), plan, d),
+        lambda s: tuple(be.jitter(s, gen)),
+        lambda s: be.describe(s[0]),
+        ties,
+        spec,
+    )
+    notes = list(be.notes)
+    if note:
+        notes.append(note)
+    fin = F.entropy_finish(r, w, d, weighted)
+    value = fin.value + log_jac
+    alg = resolve_algorithm(be.algorithm, d)
+    stat = partial(
+        _entropy_nats,
+        w=w,
+        weighted=weighted,
+        log_jacobian=log_jac,
+        algorithm=alg,
+        workers=be.workers,
+    )
+    more: dict[str, Any] = {"n": n, "d": d, "metric": "euclidean", "algorithm": alg}
+    if be.dask:
+        more["dask"] = be.strategy
+    data = (be.rows(zs2, xs, None if note else matrix),)
+    inference = KnnInference(
+        value,
+        fin.se,
+        data,
+        "one",
+        stat,
+        k,
+        False,
+        default_method="wald" if weighted else "subsampling",
+        setup=KnnSetup(key, k, w, None, ties, be.workers),
+    )
+    return _result(
+        value,
+        fin.se,
+        "weighted" if weighted else "kozachenko-leonenko",
+        units,
+        n,
+        "differential entropy H(P)",
+        (n,),
+        _options(k, ties, std, key, d, **more),
+        inference,
+        notes,
+    )
+
+
+def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
+    xs, ys = be.samples(x, "x"), be.samples(y, "y")
+    n = xs.shape[0]
+    if ys.shape[0] != n:
+        raise ValueError(
+            f"`x` and `y` must have the same number of rows (paired observations); got "
+            f"{n} and {ys.shape[0]}."
+        )
+    dx, dy = xs.shape[1], ys.shape[1]
+    k = resolve_k(k, key, n, dx + dy)
+    (zx,), mx, _ = be.prepare((xs,), ("x",), std, "`x`")
+    (zy,), my, _ = be.prepare((ys,), ("y",), std, "`y`")
+    notes = list(be.notes)
+    if key in ("ksg1", "ksg2"):
+        if be.dask:
+            raise ValueError(
+                f"estimator={key!r} needs the samples in memory; for Dask input use the "
+                "default estimator ('auto', the weighted estimator), which runs on Dask."
+            )
+        variant = 1 if key == "ksg1" else 2
+
+        def compute(s):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return ksg_parts(s[0], s[1], k, variant, be.workers)
+
+        def counts(parts):
+            z = int(np.count_nonzero(parts[2] == 0))
+            return (z,), z
+
+        def describe(s):
+            return f"{count_duplicate_rows(np.hstack(s))} (x, y) pair(s) repeat another one. "
+
+        spec = TieSpec(("(x, y)",), counts, "mutual_information", k, n, None)
+        (zx, zy), parts, note = resolve_ties(
+            (zx, zy),
+            compute,
+            lambda s: tuple(be.jitter([s[0]], gen) + be.jitter([s[1]], gen)),
+            describe,
+            ties,
+            spec,
+        )
+        if note:
+            notes.append(note)
+        value, se = _ksg_value(parts, n, k, variant)
+        stat = partial(_ksg_nats, k=k, variant=variant, workers=be.workers)
+        more: dict[str, Any] = {"n": n, "d_x": dx, "d_y": dy, "metric": "max-norm"}
+        inference = KnnInference(
+            value,
+            se,
+            (_readonly(zx), _readonly(zy)),
+            "paired",
+            stat,
+            k,
+            True,
+            default_method="subsampling",
+            setup=KnnSetup(key, k, None, None, ties, be.workers),
+        )
+        return _result(
+            value,
+            se,
+            key,
+            units,
+            n,
+            "mutual information I(X;Y)",
+            (n,),
+            _options(k, ties, std, key, dx + dy, **more),
+            inference,
+            notes,
+        )
+    dims = (dx, dy, dx + dy)
+    ws = (bias_weights(k, dx), bias_weights(k, dy), bias_weights(k, dx + dy))
+    plan = F.mi_plan(*ws, dims)
+
+    def describe_pairs(s):
+        if be.dask:
+            return ""
+        return f"{count_duplicate_rows(np.hstack(s))} (x, y) pair(s) repeat another one. "
+
+    spec = TieSpec(
+        ("x", "y", "(x, y)"),
+        lambda r: ((int(r[3]), int(r[4]), int(r[5])), int(r[6])),
+        "mutual_information",
+        k,
+        n,
+        dx + dy,
+        "nearest neighbours",
+    )
+    (zx2, zy2), r, note = resolve_ties(
+        (zx, zy),
+        lambda s: be.run([s[0], s[1], be.hstack(s[0], s[1])], plan, dx + dy),
+        lambda s: tuple(be.jitter([s[0]], gen) + be.jitter([s[1]], gen)),
+        describe_pairs,
+        ties,
+        spec,
+    )
+    notes = list(be.notes)
+    if note:
+        notes.append(note)
+    fin = F.mi_finish(r, ws, dims)
+    alg = resolve_algorithm(be.algorithm, dx + dy)
+    stat = partial(_mi_nats, ws=ws, algorithm=alg, workers=be.workers)
+    more = {"n": n, "d_x": dx, "d_y": dy, "metric": "euclidean", "algorithm": alg}
+    if be.dask:
+        more["dask"] = be.strategy
+    data = (be.rows(zx2, xs, None if note else mx), be.rows(zy2, ys, None if note else my))
+    inference = KnnInference(
+        fin.value,
+        fin.se,
+        data,
+        "paired",
+        stat,
+        k,
+        True,
+        setup=KnnSetup(key, k, ws[2], None, ties, be.workers),
+    )
+    return _result(
+        fin.value,
+        fin.se,
+        "weighted",
+        units,
+        n,
+        "mutual information I(X;Y)",
+        (n,),
+        _options(k, ties, std, key, dx + dy, **more),
+        inference,
+        notes,
+    )

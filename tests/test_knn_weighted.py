@@ -1,0 +1,208 @@
+"""The weighted (bias-cancelling) k-NN estimators and their intervals.
+
+Outside references: the properties Berrett, Samworth & Yuan (2019) state for the
+weights (sum 1, the linear constraints, minimum norm; (0, ..., 0, 1) when no constraint
+applies, as in the authors' R package IndepTest); the noise variance against a Monte
+Carlo of unit Poisson arrival times; closed-form entropies and divergences (Gaussian in
+d = 1..8, uniform, exponential) within 4 Monte Carlo standard errors of the mean over
+seeded samples.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+import klstats as kls
+from klstats import DegenerateDataWarning
+from klstats._kernels._knn_weights import (
+    bias_weights,
+    default_k,
+    n_constraints,
+    noise_variance,
+    unit_weights,
+)
+
+
+def _gauss_kl(d: int, shift: float = 0.5, scale: float = 1.5) -> float:
+    return 0.5 * (d / scale + d * shift**2 / scale - d + d * math.log(scale))
+
+
+# =========================================================================== weights
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 4, 5, 8, 9, 12, 16])
+@pytest.mark.parametrize("k", [6, 13, 40])
+def test_weights_satisfy_the_constraints(d, k):
+    L = n_constraints(d)
+    w = bias_weights(k, d)
+    j = np.arange(1, k + 1)
+    assert w.sum() == pytest.approx(1.0, abs=1e-10)
+    for ell in range(1, L + 1):
+        g = np.exp(special.gammaln(j + 2 * ell / d) - special.gammaln(j))
+        assert abs(w @ g) < 1e-8 * np.abs(w).sum() * g.max()
+    # minimum norm: w lies in the row space of the constraint matrix
+    rows = np.vstack(
+        [np.ones(k)]
+        + [
+            np.exp(special.gammaln(j + 2 * ell / d) - special.gammaln(j))
+            for ell in range(1, L + 1)
+        ]
+    )
+    coef = np.linalg.lstsq(rows.T, w, rcond=None)[0]
+    np.testing.assert_allclose(rows.T @ coef, w, atol=1e-10)
+
+
+def test_weights_without_constraints_are_the_plain_estimator():
+    # the paper's L = floor(d/4) is 0 below d = 4: the weights are (0, ..., 0, 1)
+    for d in (1, 2, 3):
+        np.testing.assert_array_equal(bias_weights(10, d, n_terms=d // 4), unit_weights(10))
+    # L = 1 at d = 5 in the paper; klstats cancels ceil(5/4) = 2 terms
+    assert n_constraints(5) == 2 and n_constraints(3) == 1 and n_constraints(8) == 2
+
+
+def test_noise_variance_matches_poisson_arrival_times():
+    g = np.random.default_rng(1)
+    w = bias_weights(12, 5)
+    arrivals = np.cumsum(g.exponential(size=(200_000, 12)), axis=1)
+    noise = np.log(arrivals) @ w
+    se = noise.var() * math.sqrt(2 / noise.size)
+    assert noise.var() == pytest.approx(noise_variance(w), abs=4 * se)
+    assert noise_variance(unit_weights(3)) == pytest.approx(special.polygamma(1, 3))
+
+
+def test_default_k_rule():
+    assert default_k(1000, 2) == 10  # L = 1: round(1000^(1/3))
+    assert default_k(1000, 5) == 20  # L = 2
+    assert default_k(10**6, 5) == 64  # capped
+    assert default_k(30, 8, 5) <= 5  # below m
+    x = np.random.default_rng(0).normal(size=(1000, 5))
+    assert kls.entropy_knn(x).options["k"] == 20
+    assert kls.kl_divergence_knn(x, x[::-1] + 1.0).options["k"] == 20
+    assert kls.mutual_information_knn(x[:, :2], x[:, 2:]).options["k"] == 20
+
+
+# =========================================================================== closed forms
+
+
+def _mean_se(values):
+    a = np.asarray(values)
+    return a.mean(), a.std(ddof=1) / math.sqrt(a.size)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5, 8])
+def test_gaussian_entropy_and_kl_closed_forms(d):
+    g = np.random.default_rng(100 + d)
+    n, reps = 2000, 12
+    h, kl = [], []
+    for _ in range(reps):
+        x = g.normal(size=(n, d))
+        y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
+        h.append(kls.entropy_knn(x).estimate)
+        kl.append(kls.kl_divergence_knn(x, y).estimate)
+    mean, se = _mean_se(h)
+    assert abs(mean - 0.5 * d * math.log(2 * math.pi * math.e)) < 4 * se
+    mean, se = _mean_se(kl)
+    assert abs(mean - _gauss_kl(d)) < 4 * se
+
+
+def test_uniform_and_exponential_closed_forms():
+    g = np.random.default_rng(7)
+    n, reps = 2000, 15
+    hu, he, kl, kl1 = [], [], [], []
+    for _ in range(reps):
+        u = g.random(n)
+        e1, e2 = g.exponential(1.0, n), g.exponential(0.5, n)
+        hu.append(kls.entropy_knn(u).estimate)  # H(U[0, 1]) = 0
+        he.append(kls.entropy_knn(e1).estimate)  # H(Exp(1)) = 1
+        kl.append(kls.kl_divergence_knn(e1, e2).estimate)  # 1 - log 2
+        kl1.append(kls.kl_divergence_knn(e1, reference=stats.expon(scale=0.5)).estimate)
+    for vals, truth in ((hu, 0.0), (he, 1.0), (kl, 1 - math.log(2)), (kl1, 1 - math.log(2))):
+        mean, se = _mean_se(vals)
+        assert abs(mean - truth) < 4 * se, (mean, truth, se)
+
+
+# =========================================================================== intervals
+
+
+def test_wald_interval_is_estimate_plus_minus_z_se_and_summary_agrees():
+    g = np.random.default_rng(3)
+    x, y = g.normal(size=(800, 2)), g.normal(0.7, 1.0, size=(700, 2))
+    d = kls.kl_divergence_knn(x, y)
+    lo, hi = d.conf_int()
+    z = stats.norm.isf(0.025)
+    assert lo == pytest.approx(d.estimate - z * d.bse) and hi == pytest.approx(
+        d.estimate + z * d.bse
+    )
+    assert d.conf_int(method="wald") == (lo, hi)
+    text = d.summary().as_text()
+    assert "Wald" in text and f"{lo:.4g}"[:4] in text
+    assert d.summary_frame()["ci_lower"].iloc[0] == pytest.approx(lo)
+
+
+def test_nonnegative_intervals_never_below_zero():
+    g = np.random.default_rng(4)
+    for _ in range(30):
+        x, y = g.normal(size=300), g.normal(size=300)
+        lo, hi = kls.mutual_information_knn(x, y).conf_int()
+        assert lo >= 0 and hi >= 0
+        lo, hi = kls.kl_divergence_knn(x, y).conf_int()
+        assert lo >= 0 and hi >= lo
+
+
+def test_every_knn_result_has_a_standard_error():
+    g = np.random.default_rng(5)
+    x, y = g.normal(size=(300, 2)), g.normal(size=(300, 2))
+    results = [
+        kls.kl_divergence_knn(x, y),
+        kls.kl_divergence_knn(x, y, estimator="wang"),
+        kls.kl_divergence_knn(x, y, estimator="adaptive"),
+        kls.kl_divergence_knn(x, reference=stats.multivariate_normal(np.zeros(2))),
+        kls.entropy_knn(x),
+        kls.entropy_knn(x, estimator="kozachenko-leonenko"),
+        kls.mutual_information_knn(x[:, 0], x[:, 1]),
+        kls.mutual_information_knn(x[:, 0], x[:, 1], estimator="ksg2"),
+    ]
+    for r in results:
+        assert math.isfinite(r.bse) and r.bse > 0, r.estimator
+
+
+def test_bits_scale_the_standard_error():
+    g = np.random.default_rng(6)
+    x, y = g.normal(size=500), g.normal(1.0, 1.0, size=500)
+    nats, bits = kls.kl_divergence_knn(x, y), kls.kl_divergence_knn(x, y, base=2)
+    assert bits.bse == pytest.approx(nats.bse / math.log(2))
+    assert bits.conf_int()[1] == pytest.approx(nats.conf_int()[1] / math.log(2))
+
+
+# =========================================================================== ties
+
+
+def test_jitter_warning_counts_points_not_distances():
+    # every point of x tied within x and with y: the warning said "2n of n" before
+    g = np.random.default_rng(8)
+    base = g.normal(size=100)
+    x = np.repeat(base, 2)
+    y = np.concatenate([base, g.normal(size=100)])
+    with pytest.warns(DegenerateDataWarning, match=r"200 of 200 points"):
+        kls.kl_divergence_knn(x, y, ties="jitter", rng=1, estimator="wang")
+
+
+def test_rng_is_checked_even_when_unused():
+    with pytest.raises(TypeError, match="`rng`"):
+        kls.entropy_knn(np.arange(10.0), rng="bad")
+
+
+def test_legacy_estimators_unchanged_by_default_k():
+    # omitting k keeps the former defaults of the unweighted estimators
+    g = np.random.default_rng(9)
+    x, y = g.normal(size=200), g.normal(size=150)
+    assert kls.kl_divergence_knn(x, y, estimator="wang").options["k"] == 1
+    assert kls.entropy_knn(x, estimator="kozachenko-leonenko").options["k"] == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert kls.mutual_information_knn(x, x**2, estimator="ksg1").options["k"] == 3

@@ -1,0 +1,412 @@
+"""k-NN estimators: bias grid, coverage of the default intervals, the target cell, power.
+
+Every truth comes from outside the estimators: closed forms for Gaussians; for product
+distributions (Student-t with 5 df, a two-component Gaussian mixture, Beta) the KL
+divergence and entropy are d times one-dimensional integrals computed with
+``scipy.integrate.quad``. Seeds: every cell draws from its own generator
+``numpy.random.default_rng([SEED, hash of the cell])``.
+
+Run ``python -m validation.knn_study [--full] [--part bias|coverage|target|power]``;
+results go to ``validation/results/knn_*.csv`` and ``.md``. The quick mode (a few
+replications, small cells) runs in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+import warnings
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import integrate, stats
+
+import klstats as kls
+
+SEED = 20261206
+OUT = Path(__file__).resolve().parent / "results"
+
+
+def cell_rng(*key: object) -> np.random.Generator:
+    return np.random.default_rng([SEED, zlib.crc32(repr(key).encode())])
+
+
+# =========================================================================== distributions
+
+
+@dataclass(frozen=True)
+class Pair:
+    """P and Q as products of d copies of one-dimensional laws (Gaussians: exact)."""
+
+    name: str
+    p: Callable[[int], object]  # d -> frozen 1-D law of each coordinate
+    q: Callable[[int], object]
+    smooth: bool  # smooth density with light tails (the cells the coverage goal covers)
+
+    def draw(self, g: np.random.Generator, n: int, d: int, which: str) -> np.ndarray:
+        law = (self.p if which == "p" else self.q)(d)
+        return np.asarray(law.rvs(size=(n, d), random_state=g), dtype=float)
+
+    def kl(self, d: int) -> float:
+        return d * _kl_1d(self.p(d), self.q(d))
+
+    def entropy(self, d: int) -> float:
+        return d * _entropy_1d(self.p(d))
+
+
+def _support(law) -> tuple[float, float]:
+    lo, hi = law.support()
+    return float(lo), float(hi)
+
+
+def _kl_1d(p, q) -> float:
+    lo, hi = _support(p)
+
+    def f(x):
+        lp = p.logpdf(x)
+        return math.exp(lp) * (lp - q.logpdf(x)) if lp > -700 else 0.0
+
+    return float(integrate.quad(f, lo, hi, limit=400)[0])
+
+
+def _entropy_1d(p) -> float:
+    lo, hi = _support(p)
+
+    def f(x):
+        lp = p.logpdf(x)
+        return -math.exp(lp) * lp if lp > -700 else 0.0
+
+    return float(integrate.quad(f, lo, hi, limit=400)[0])
+
+
+class _Mixture:
+    """0.5 N(-1, 0.6^2) + 0.5 N(1, 0.6^2) (bimodal), one coordinate."""
+
+    def support(self):
+        return -np.inf, np.inf
+
+    def logpdf(self, x):
+        a = stats.norm.logpdf(x, -1.0, 0.6)
+        b = stats.norm.logpdf(x, 1.0, 0.6)
+        return np.logaddexp(a, b) - math.log(2.0)
+
+    def rvs(self, size, random_state):
+        g = random_state
+        sign = np.where(g.random(size) < 0.5, -1.0, 1.0)
+        return sign + 0.6 * g.standard_normal(size)
+
+
+PAIRS = {
+    "gauss": Pair(
+        "N(0, I) vs N(0.5, 1.5 I)",
+        lambda d: stats.norm(0.0, 1.0),
+        lambda d: stats.norm(0.5, math.sqrt(1.5)),
+        True,
+    ),
+    "mixture": Pair(
+        "bimodal mixture vs N(0, 1.5 I)",
+        lambda d: _Mixture(),
+        lambda d: stats.norm(0.0, math.sqrt(1.5)),
+        True,
+    ),
+    "t5": Pair(
+        "t5 vs t5 + 0.5 (heavy tails)",
+        lambda d: stats.t(5),
+        lambda d: stats.t(5, loc=0.5),
+        False,
+    ),
+    "beta": Pair(
+        "Beta(2,2) vs Beta(2,3) (bounded)",
+        lambda d: stats.beta(2, 2),
+        lambda d: stats.beta(2, 3),
+        False,
+    ),
+}
+
+
+def gauss_kl(d: int) -> float:
+    """Closed form of D(N(0, I_d) || N(0.5 1, 1.5 I_d))."""
+    return 0.5 * (d / 1.5 + d * 0.25 / 1.5 - d + d * math.log(1.5))
+
+
+# =========================================================================== bias
+
+
+KL_ESTIMATORS = {
+    "default (weighted)": {},
+    "wang k=1": {"estimator": "wang", "k": 1},
+    "wang k=5": {"estimator": "wang", "k": 5},
+    "adaptive": {"estimator": "adaptive"},
+}
+H_ESTIMATORS = {
+    "default (weighted)": {},
+    "kozachenko-leonenko k=1": {"estimator": "kozachenko-leonenko", "k": 1},
+    "kozachenko-leonenko k=3": {"estimator": "kozachenko-leonenko", "k": 3},
+}
+
+
+def bias(full: bool) -> pd.DataFrame:
+    dims = (1, 2, 3, 5, 8) if full else (1, 5)
+    ns = (500, 1000, 4000, 20000) if full else (500,)
+    pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
+    rows = []
+    for key, pair in pairs.items():
+        for d in dims:
+            truth_kl, truth_h = pair.kl(d), pair.entropy(d)
+            for n in ns:
+                reps = (30 if n <= 4000 else 10) if full else 4
+                if full and n == 20000 and d == 8:
+                    reps = 5
+                g = cell_rng("bias", key, d, n)
+                vals: dict[tuple[str, str], list[float]] = {}
+                t0 = time.time()
+                for _ in range(reps):
+                    x = pair.draw(g, n, d, "p")
+                    y = pair.draw(g, n, d, "q")
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        for label, opts in KL_ESTIMATORS.items():
+                            est = kls.kl_divergence_knn(x, y, **opts).estimate
+                            vals.setdefault(("KL", label), []).append(est)
+                        for label, opts in H_ESTIMATORS.items():
+                            est = kls.entropy_knn(x, **opts).estimate
+                            vals.setdefault(("entropy", label), []).append(est)
+                for (quantity, label), v in vals.items():
+                    truth = truth_kl if quantity == "KL" else truth_h
+                    a = np.array(v)
+                    rows.append(
+                        {
+                            "quantity": quantity,
+                            "distributions": pair.name,
+                            "d": d,
+                            "n": n,
+                            "estimator": label,
+                            "R": reps,
+                            "truth": truth,
+                            "mean": a.mean(),
+                            "bias": a.mean() - truth,
+                            "relative bias": (a.mean() - truth) / abs(truth),
+                            "mc se": a.std(ddof=1) / math.sqrt(reps),
+                            "sd": a.std(ddof=1),
+                        }
+                    )
+                print(f"bias {key} d={d} n={n}: {time.time() - t0:.0f} s", flush=True)
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== coverage
+
+
+def _mi_draw(g, n, dx, rho):
+    x = g.normal(size=(n, dx))
+    y = rho * x + math.sqrt(1 - rho * rho) * g.normal(size=(n, dx))
+    return x, y, -dx * 0.5 * math.log(1 - rho * rho)
+
+
+def coverage(full: bool, reps: int | None = None) -> pd.DataFrame:
+    """Coverage of the default 95 % interval (conf_int() with no arguments)."""
+    dims = (1, 2, 3, 5) if full else (2,)
+    ns = (500, 1000, 4000) if full else (500,)
+    reps = reps or (200 if full else 20)
+    rows = []
+
+    def run(quantity, setting, d, n, make, smooth):
+        g = cell_rng("coverage", quantity, setting, d, n)
+        hits, below, widths, ests = 0, 0, [], []
+        t0 = time.time()
+        for _ in range(reps):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                est, truth = make(g)
+                lo, hi = est.conf_int()
+            hits += lo <= truth <= hi
+            below += hi < truth
+            widths.append(hi - lo)
+            ests.append(est.estimate - truth)
+        cov = hits / reps
+        rows.append(
+            {
+                "quantity": quantity,
+                "setting": setting,
+                "d": d,
+                "n": n,
+                "smooth": smooth,
+                "R": reps,
+                "coverage": cov,
+                "mc se": math.sqrt(max(cov * (1 - cov), 1e-12) / reps),
+                "misses below": below / reps,
+                "mean width": float(np.mean(widths)),
+                "mean bias": float(np.mean(ests)),
+                "method": est.default_ci_method,
+            }
+        )
+        print(f"coverage {quantity} {setting} d={d} n={n}: {cov:.3f} ({time.time() - t0:.0f} s)")
+
+    for d in dims:
+        for n in ns:
+            for key, pair in (PAIRS if full else {"gauss": PAIRS["gauss"]}).items():
+
+                def kl(g, pair=pair, d=d, n=n):
+                    x, y = pair.draw(g, n, d, "p"), pair.draw(g, n, d, "q")
+                    return kls.kl_divergence_knn(x, y), pair.kl(d)
+
+                def ent(g, pair=pair, d=d, n=n):
+                    return kls.entropy_knn(pair.draw(g, n, d, "p")), pair.entropy(d)
+
+                run("KL", pair.name, d, n, kl, pair.smooth)
+                run("entropy", pair.name, d, n, ent, pair.smooth)
+
+            def same(g, d=d, n=n):
+                return kls.kl_divergence_knn(g.normal(size=(n, d)), g.normal(size=(n, d))), 0.0
+
+            run("KL", "P = Q = N(0, I)", d, n, same, True)
+            if d <= 2:
+                for rho in (0.0, 0.6):
+
+                    def mi(g, rho=rho, d=d, n=n):
+                        x, y, truth = _mi_draw(g, n, d, rho)
+                        return kls.mutual_information_knn(x, y), truth
+
+                    run("MI", f"Gaussian rho {rho:g} (d_x = d_y)", d, n, mi, True)
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== target cell
+
+
+def target(reps: int = 50) -> pd.DataFrame:
+    """N(0, I_5) vs N(0.5 1, 1.5 I_5), n = m = 20000, truth 0.59700 nats."""
+    d, n = 5, 20000
+    truth = gauss_kl(d)
+    rows = []
+    est_sets = {
+        "default (weighted)": {},
+        "wang k=1": {"estimator": "wang", "k": 1},
+        "wang k=5": {"estimator": "wang", "k": 5},
+    }
+    vals: dict[str, list[float]] = {k: [] for k in est_sets}
+    hits = 0
+    for s in range(reps):
+        g = np.random.default_rng([SEED, 5, s])
+        x = g.normal(size=(n, d))
+        y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
+        for label, opts in est_sets.items():
+            res = kls.kl_divergence_knn(x, y, **opts)
+            vals[label].append(res.estimate)
+            if not opts:
+                lo, hi = res.conf_int()
+                hits += lo <= truth <= hi
+    for label, v in vals.items():
+        a = np.array(v)
+        rows.append(
+            {
+                "estimator": label,
+                "R": reps,
+                "truth": truth,
+                "mean": a.mean(),
+                "relative bias": a.mean() / truth - 1,
+                "mc se (relative)": a.std(ddof=1) / math.sqrt(reps) / truth,
+                "coverage of default CI": hits / reps if not est_sets[label] else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== power
+
+
+def _energy_perm(x, y, B, g):
+    """Energy-distance permutation test (Szekely & Rizzo), p-value."""
+    z = np.vstack((x, y))
+    n = x.shape[0]
+    dist = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
+
+    def stat(idx):
+        a, b = idx[:n], idx[n:]
+        return 2 * dist[np.ix_(a, b)].mean() - dist[np.ix_(a, a)].mean() - dist[np.ix_(b, b)].mean()
+
+    obs = stat(np.arange(z.shape[0]))
+    null = np.array([stat(g.permutation(z.shape[0])) for _ in range(B)])
+    return (1 + np.sum(null >= obs)) / (B + 1)
+
+
+def power(full: bool) -> pd.DataFrame:
+    ns = (200, 1000) if full else (200,)
+    dims = (1, 3) if full else (1,)
+    reps = 100 if full else 10
+    B = 199 if full else 49
+    alts = {
+        "location 0.3": lambda g, n, d: g.normal(0.3, 1.0, size=(n, d)),
+        "scale 1.5": lambda g, n, d: g.normal(0.0, 1.5, size=(n, d)),
+        "shape t3": lambda g, n, d: g.standard_t(3, size=(n, d)),
+    }
+    rows = []
+    for d in dims:
+        for n in ns:
+            for alt, draw in alts.items():
+                g = cell_rng("power", alt, d, n)
+                rej: dict[str, int] = {}
+                for _ in range(reps):
+                    x = g.normal(size=(n, d))
+                    y = draw(g, n, d)
+                    pv = {}
+                    for k in (None, 5, 10):
+                        label = "kl_test default" if k is None else f"kl_test weighted k={k}"
+                        opts = {} if k is None else {"k": k}
+                        pv[label] = kls.kl_test(
+                            x, y, estimator="knn", n_resamples=B, rng=g, **opts
+                        ).pvalue
+                    pv["kl_test wang k=5"] = kls.kl_test(
+                        x, y, estimator="wang", k=5, n_resamples=B, rng=g
+                    ).pvalue
+                    if d == 1:
+                        pv["ks_2samp"] = stats.ks_2samp(x[:, 0], y[:, 0]).pvalue
+                        pv["cramervonmises_2samp"] = stats.cramervonmises_2samp(
+                            x[:, 0], y[:, 0]
+                        ).pvalue
+                    if n <= 200:
+                        pv["energy (permutation)"] = _energy_perm(x, y, B, g)
+                    for label, p in pv.items():
+                        rej[label] = rej.get(label, 0) + (p <= 0.05)
+                for label, r in rej.items():
+                    rows.append(
+                        {"alternative": alt, "d": d, "n": n, "test": label, "R": reps,
+                         "power": r / reps}
+                    )
+                print(f"power {alt} d={d} n={n}", flush=True)
+    return pd.DataFrame(rows)
+
+
+# =========================================================================== main
+
+
+def _write(df: pd.DataFrame, name: str, title: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    df.to_csv(OUT / f"{name}.csv", index=False)
+    (OUT / f"{name}.md").write_text(f"# {title}\n\n" + df.to_markdown(index=False, floatfmt=".4g") + "\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--part", choices=("bias", "coverage", "target", "power"), action="append")
+    ap.add_argument("--reps", type=int, default=None)
+    args = ap.parse_args()
+    parts = args.part or ["bias", "coverage", "target", "power"]
+    if "target" in parts:
+        _write(target(args.reps or 50), "knn_target", "Target cell: d = 5, n = m = 20000")
+    if "coverage" in parts:
+        _write(coverage(args.full, args.reps), "knn_coverage", "Coverage of default k-NN intervals")
+    if "bias" in parts:
+        _write(bias(args.full), "knn_bias", "Bias of k-NN estimators")
+    if "power" in parts:
+        _write(power(args.full), "knn_power", "Power of k-NN tests and alternatives")
+
+
+if __name__ == "__main__":
+    main()
