@@ -113,7 +113,7 @@ def fig_chickwts_null():
     rng = np.random.default_rng(1948)
     soybean = soybean + rng.uniform(-0.5, 0.5, soybean.size)
     casein = casein + rng.uniform(-0.5, 0.5, casein.size)
-    res = kls.kl_test(soybean, casein, estimator="knn", k=3, n_resamples=1999, rng=1948)
+    res = kls.kl_test(soybean, casein, estimator="wang", k=3, n_resamples=1999, rng=1948)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     res.plot(ax=ax)
     return fig
@@ -161,7 +161,7 @@ def fig_knn_k():
         x = rng.normal(size=(1000, d))
         y = rng.normal(size=(1000, d))
         y[:, 0] *= 2.0
-        kls.plot_knn_k(x, y, ks=range(1, 21), ax=ax)
+        kls.plot_knn_k(x, y, ks=range(1, 21), ax=ax, estimator="wang")
         ax.lines[-1].set(color=colour, label=f"d = {d}")
     ax.axhline(truth, color="k", ls=":", label=f"true D = {truth:.3f}")
     ax.set_title("Wang estimate against k, n = m = 1000", fontsize="medium")
@@ -179,9 +179,9 @@ def fig_quakes():
     left.set(xlabel="longitude", ylabel="latitude", title="Epicentres near Fiji")
     left.legend(fontsize="small")
     # k = 1 would meet the two repeated epicentres; the estimates drift with k
-    kls.plot_knn_k(deep, shallow, ks=range(2, 21), ax=right)
+    kls.plot_knn_k(deep, shallow, ks=range(2, 21), ax=right, estimator="wang")
     right.lines[-1].set(color="C3", label="D(deep || shallow)")
-    kls.plot_knn_k(shallow, deep, ks=range(2, 21), ax=right)
+    kls.plot_knn_k(shallow, deep, ks=range(2, 21), ax=right, estimator="wang")
     right.lines[-1].set(color="C0", label="D(shallow || deep)")
     right.set_ylabel("KL divergence (nats)")
     right.set_title("k-NN estimates against k", fontsize="medium")
@@ -226,10 +226,12 @@ def vi_fits(n=2000, seed=2024):
 
     def forward(theta):  # D(p || q): x ~ p, q known
         q = stats.norm(theta[0], np.exp(theta[1]))
-        return kls.kl_divergence_knn(x_p, reference=q).estimate
+        return kls.kl_divergence_knn(x_p, reference=q, estimator="wang").estimate
 
     def reverse(theta):  # D(q || p): x ~ q, p known through its log density
-        return kls.kl_divergence_knn(theta[0] + np.exp(theta[1]) * z, reference=p).estimate
+        return kls.kl_divergence_knn(
+            theta[0] + np.exp(theta[1]) * z, reference=p, estimator="wang"
+        ).estimate
 
     start = [1.0, 0.0]  # mu = 1, sigma = 1
     fwd = optimize.minimize(forward, start, method="Nelder-Mead")
@@ -271,8 +273,8 @@ def vi_landscapes(n=1000, seed=2024):
     for i, sigma in enumerate(sigmas):
         for j, mu in enumerate(mus):
             x_q = mu + sigma * z
-            fwd[i, j] = kls.kl_divergence_knn(x_p, x_q).estimate  # D(p || q)
-            rev[i, j] = kls.kl_divergence_knn(x_q, x_p).estimate  # D(q || p)
+            fwd[i, j] = kls.kl_divergence_knn(x_p, x_q, estimator="wang").estimate  # D(p||q)
+            rev[i, j] = kls.kl_divergence_knn(x_q, x_p, estimator="wang").estimate  # D(q||p)
     return mus, sigmas, fwd, rev
 
 
