@@ -150,7 +150,7 @@ H_ESTIMATORS = {
 }
 
 
-def bias(full: bool) -> pd.DataFrame:
+def bias(full: bool, reps_small: int = 30, reps_large: int = 10) -> pd.DataFrame:
     dims = (1, 2, 3, 5, 8) if full else (1, 5)
     ns = (500, 1000, 4000, 20000) if full else (500,)
     pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
@@ -159,9 +159,7 @@ def bias(full: bool) -> pd.DataFrame:
         for d in dims:
             truth_kl, truth_h = pair.kl(d), pair.entropy(d)
             for n in ns:
-                reps = (30 if n <= 4000 else 10) if full else 4
-                if full and n == 20000 and d == 8:
-                    reps = 5
+                reps = (reps_small if n <= 4000 else reps_large) if full else 4
                 g = cell_rng("bias", key, d, n)
                 vals: dict[tuple[str, str], list[float]] = {}
                 t0 = time.time()
@@ -396,6 +394,7 @@ def main() -> None:
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--part", choices=("bias", "coverage", "target", "power"), action="append")
     ap.add_argument("--reps", type=int, default=None)
+    ap.add_argument("--bias-reps", type=int, nargs=2, default=(30, 10), help="n <= 4000, n > 4000")
     args = ap.parse_args()
     parts = args.part or ["bias", "coverage", "target", "power"]
     if "target" in parts:
@@ -403,7 +402,7 @@ def main() -> None:
     if "coverage" in parts:
         _write(coverage(args.full, args.reps), "knn_coverage", "Coverage of default k-NN intervals")
     if "bias" in parts:
-        _write(bias(args.full), "knn_bias", "Bias of k-NN estimators")
+        _write(bias(args.full, *args.bias_reps), "knn_bias", "Bias of k-NN estimators")
     if "power" in parts:
         _write(power(args.full), "knn_power", "Power of k-NN tests and alternatives")
 

@@ -20,7 +20,7 @@ from .._base._validation import (
     count_duplicate_rows,
     is_dask,
 )
-from .._base._warnings import InfiniteEstimateWarning
+from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning
 from .._kernels import _knn_formulas as F
 from .._kernels._knn_prep import (
     TieSpec,
@@ -369,6 +369,52 @@ def _ksg_nats(x: np.ndarray, y: np.ndarray, *, k: int, variant: int, workers: in
     return _ksg_value(parts, x.shape[0], k, variant)[0]
 
 
+# =========================================================================== regimes
+
+# (q99.5 - q0.5) / IQR of a coordinate: 3.8 for a Gaussian, 5.5 for Student-t with 5 df,
+# 2.6 for Beta(2, 2), 2.0 for a uniform, about 64 for a Cauchy
+_BOUNDED_RATIO = 2.8
+_HEAVY_RATIO = 20.0
+_BOUNDED_DIM = 4
+
+
+def _tail_ratios(a: np.ndarray) -> np.ndarray:
+    if a.shape[0] < 20:
+        return np.full(a.shape[1], np.nan)
+    q = np.quantile(a, [0.005, 0.25, 0.75, 0.995], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (q[3] - q[0]) / (q[2] - q[1])
+
+
+def _warn_regime(arrays: Sequence[Any], d: int, what: str) -> None:
+    """Warn where the validation study measured intervals that do not cover: bounded
+    supports in d >= 4 (boundary bias) and Cauchy-like tails. In-memory data only."""
+    if not all(isinstance(a, np.ndarray) for a in arrays):
+        return
+    ratios = np.concatenate([_tail_ratios(a) for a in arrays])
+    if d >= _BOUNDED_DIM and np.any(ratios < _BOUNDED_RATIO):
+        warnings.warn(
+            f"A coordinate has light, cut-off tails (a bounded support, or well separated "
+            f"modes) in d = {d}: near a boundary the k-NN bias decays slowly and no "
+            "weighting removes it. In "
+            "the validation study, 95% intervals for the KL divergence of Beta(2, 2) "
+            "against Beta(2, 3) products in d = 5 covered 0.83 at n = m = 1000. Check "
+            f"the {what} with plot_knn_k, or transform the data to an unbounded scale "
+            "(e.g. logit) first.",
+            SmallSampleWarning,
+            stacklevel=5,
+        )
+    elif np.any(ratios > _HEAVY_RATIO):
+        warnings.warn(
+            "The samples have very heavy tails (Cauchy-like): k-NN distances in the tails "
+            "are erratic. In the validation study, 95% intervals for the KL divergence of "
+            "Cauchy samples (shifted by 0.5) covered 0.91 in d = 3 at n = m = 1000 (0.93 in "
+            "d = 1). Consider a transformation that tames the tails.",
+            SmallSampleWarning,
+            stacklevel=5,
+        )
+
+
 # =========================================================================== estimators
 
 
@@ -455,6 +501,8 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
     if note:
         notes.append(note)
     fin = F.kl_finish(r, w, d, m, orders, weighted)
+    if weighted:
+        _warn_regime((zx2, zy2), d, "estimate")
     alg = resolve_algorithm(be.algorithm, d)
     more["algorithm"] = alg
     if be.dask:
@@ -515,6 +563,8 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     if note:
         notes.append(note)
     fin = F.kl1_finish(r, w, d, log_jac, weighted)
+    if weighted:
+        _warn_regime((xs2,), d, "estimate")
     if math.isinf(fin.value):
         warnings.warn(
             "The KL divergence estimate is infinite: `reference` has zero density at "
@@ -645,6 +695,8 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     if note:
         notes.append(note)
     fin = F.entropy_finish(r, w, d, weighted)
+    if weighted:
+        _warn_regime((zs2,), d, "estimate")
     value = fin.value + log_jac
     alg = resolve_algorithm(be.algorithm, d)
     stat = partial(
@@ -783,6 +835,7 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
     if note:
         notes.append(note)
     fin = F.mi_finish(r, ws, dims)
+    _warn_regime((zx2, zy2), dx + dy, "estimate")
     alg = resolve_algorithm(be.algorithm, dx + dy)
     stat = partial(_mi_nats, ws=ws, algorithm=alg, workers=be.workers)
     more = {"n": n, "d_x": dx, "d_y": dy, "metric": "euclidean", "algorithm": alg}

@@ -1,0 +1,41 @@
+"""The k-NN validation study (validation/knn_study.py): its truths against scipy and
+closed forms, and its quick mode (the full mode writes validation/results/knn_*)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from validation import knn_study as ks
+
+
+@pytest.mark.parametrize("d", [1, 3, 5])
+def test_truths_against_closed_forms_and_scipy(d):
+    assert ks.PAIRS["gauss"].kl(d) == pytest.approx(ks.gauss_kl(d), rel=1e-8)
+    assert ks.gauss_kl(5) == pytest.approx(0.59700, abs=5e-6)
+    h_gauss = 0.5 * d * math.log(2 * math.pi * math.e)
+    assert ks.PAIRS["gauss"].entropy(d) == pytest.approx(h_gauss, rel=1e-8)
+    assert ks.PAIRS["t5"].entropy(d) == pytest.approx(d * stats.t(5).entropy(), rel=1e-7)
+    assert ks.PAIRS["beta"].entropy(d) == pytest.approx(d * stats.beta(2, 2).entropy(), rel=1e-7)
+
+
+def test_mixture_draws_match_its_density():
+    mix = ks._Mixture()
+    x = mix.rvs((20000, 1), np.random.default_rng(1))[:, 0]
+    grid = np.linspace(-3, 3, 7)
+    dens = np.exp(mix.logpdf(grid))
+    hist, edges = np.histogram(x, bins=60, range=(-3, 3), density=True)
+    centres = (edges[:-1] + edges[1:]) / 2
+    assert np.interp(grid, centres, hist) == pytest.approx(dens, abs=0.03)
+
+
+def test_quick_mode_runs():
+    cov = ks.coverage(False, reps=6)
+    assert set(cov["quantity"]) == {"KL", "entropy", "MI"}
+    assert cov["coverage"].between(0, 1).all() and (cov["method"] == "wald").all()
+    bias = ks.bias(False)
+    assert np.isfinite(bias["bias"]).all()
+    assert set(bias["estimator"]) >= {"default (weighted)", "wang k=1"}
