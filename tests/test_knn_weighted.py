@@ -206,3 +206,23 @@ def test_legacy_estimators_unchanged_by_default_k():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert kls.mutual_information_knn(x, x**2, estimator="ksg1").options["k"] == 3
+
+
+# =========================================================================== regimes
+
+
+def test_warns_where_the_study_measured_low_coverage():
+    from klstats import SmallSampleWarning
+
+    g = np.random.default_rng(10)
+    bounded = g.beta(2, 2, size=(1000, 5))
+    with pytest.warns(SmallSampleWarning, match=r"covered 0.83"):
+        kls.entropy_knn(bounded)
+    with pytest.warns(SmallSampleWarning, match=r"Cauchy"):
+        kls.kl_divergence_knn(g.standard_cauchy(size=(1000, 3)), g.standard_cauchy((1000, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kls.entropy_knn(g.normal(size=(1000, 5)))
+        kls.entropy_knn(g.standard_t(5, size=(1000, 5)))
+        kls.entropy_knn(g.beta(2, 2, size=(1000, 2)))  # d < 4: measured 0.90-0.97
+        kls.entropy_knn(bounded, estimator="kozachenko-leonenko")  # legacy: unchanged

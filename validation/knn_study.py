@@ -150,9 +150,17 @@ H_ESTIMATORS = {
 }
 
 
-def bias(full: bool, reps_small: int = 30, reps_large: int = 10) -> pd.DataFrame:
-    dims = (1, 2, 3, 5, 8) if full else (1, 5)
-    ns = (500, 1000, 4000, 20000) if full else (500,)
+def bias(
+    full: bool,
+    reps_small: int = 30,
+    reps_large: int = 10,
+    dims: tuple[int, ...] | None = None,
+    ns: tuple[int, ...] | None = None,
+    checkpoint: Path | None = None,
+) -> pd.DataFrame:
+    """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell."""
+    dims = dims or ((1, 2, 3, 5, 8) if full else (1, 5))
+    ns = ns or ((500, 1000, 4000, 20000) if full else (500,))
     pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
     rows = []
     for key, pair in pairs.items():
@@ -194,6 +202,8 @@ def bias(full: bool, reps_small: int = 30, reps_large: int = 10) -> pd.DataFrame
                         }
                     )
                 print(f"bias {key} d={d} n={n}: {time.time() - t0:.0f} s", flush=True)
+                if checkpoint is not None:
+                    pd.DataFrame(rows).to_csv(checkpoint, index=False)
     return pd.DataFrame(rows)
 
 
@@ -247,7 +257,7 @@ def coverage(full: bool, reps: int | None = None) -> pd.DataFrame:
 
     for d in dims:
         for n in ns:
-            for key, pair in (PAIRS if full else {"gauss": PAIRS["gauss"]}).items():
+            for _key, pair in (PAIRS if full else {"gauss": PAIRS["gauss"]}).items():
 
                 def kl(g, pair=pair, d=d, n=n):
                     x, y = pair.draw(g, n, d, "p"), pair.draw(g, n, d, "q")
@@ -326,7 +336,9 @@ def _energy_perm(x, y, B, g):
 
     def stat(idx):
         a, b = idx[:n], idx[n:]
-        return 2 * dist[np.ix_(a, b)].mean() - dist[np.ix_(a, a)].mean() - dist[np.ix_(b, b)].mean()
+        return (
+            2 * dist[np.ix_(a, b)].mean() - dist[np.ix_(a, a)].mean() - dist[np.ix_(b, b)].mean()
+        )
 
     obs = stat(np.arange(z.shape[0]))
     null = np.array([stat(g.permutation(z.shape[0])) for _ in range(B)])
@@ -373,8 +385,14 @@ def power(full: bool) -> pd.DataFrame:
                         rej[label] = rej.get(label, 0) + (p <= 0.05)
                 for label, r in rej.items():
                     rows.append(
-                        {"alternative": alt, "d": d, "n": n, "test": label, "R": reps,
-                         "power": r / reps}
+                        {
+                            "alternative": alt,
+                            "d": d,
+                            "n": n,
+                            "test": label,
+                            "R": reps,
+                            "power": r / reps,
+                        }
                     )
                 print(f"power {alt} d={d} n={n}", flush=True)
     return pd.DataFrame(rows)
@@ -383,10 +401,19 @@ def power(full: bool) -> pd.DataFrame:
 # =========================================================================== main
 
 
+def _markdown(df: pd.DataFrame) -> str:
+    def cell(v):
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def _write(df: pd.DataFrame, name: str, title: str) -> None:
     OUT.mkdir(exist_ok=True)
     df.to_csv(OUT / f"{name}.csv", index=False)
-    (OUT / f"{name}.md").write_text(f"# {title}\n\n" + df.to_markdown(index=False, floatfmt=".4g") + "\n")
+    (OUT / f"{name}.md").write_text(f"# {title}\n\n{_markdown(df)}\n")
 
 
 def main() -> None:
@@ -395,14 +422,26 @@ def main() -> None:
     ap.add_argument("--part", choices=("bias", "coverage", "target", "power"), action="append")
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--bias-reps", type=int, nargs=2, default=(30, 10), help="n <= 4000, n > 4000")
+    ap.add_argument("--dims", type=int, nargs="+", default=None)
+    ap.add_argument("--ns", type=int, nargs="+", default=None)
     args = ap.parse_args()
     parts = args.part or ["bias", "coverage", "target", "power"]
     if "target" in parts:
         _write(target(args.reps or 50), "knn_target", "Target cell: d = 5, n = m = 20000")
     if "coverage" in parts:
-        _write(coverage(args.full, args.reps), "knn_coverage", "Coverage of default k-NN intervals")
+        _write(
+            coverage(args.full, args.reps), "knn_coverage", "Coverage of default k-NN intervals"
+        )
     if "bias" in parts:
-        _write(bias(args.full, *args.bias_reps), "knn_bias", "Bias of k-NN estimators")
+        OUT.mkdir(exist_ok=True)
+        table = bias(
+            args.full,
+            *args.bias_reps,
+            dims=tuple(args.dims) if args.dims else None,
+            ns=tuple(args.ns) if args.ns else None,
+            checkpoint=OUT / "knn_bias.csv",
+        )
+        _write(table, "knn_bias", "Bias of k-NN estimators")
     if "power" in parts:
         _write(power(args.full), "knn_power", "Power of k-NN tests and alternatives")
 
