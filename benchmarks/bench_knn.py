@@ -284,8 +284,8 @@ def section_peers(sizes, repeat, slow_max):
     ours = {
         "kl": lambda x, y: kls.kl_divergence_knn(x, y, k=K, estimator="wang").estimate,
         "adaptive": lambda x, y: kls.kl_divergence_knn(x, y, estimator="adaptive").estimate,
-        "mi": lambda u, v: kls.mutual_information_knn(u, v, k=3).estimate,
-        "h": lambda x: kls.entropy_knn(x, k=3).estimate,
+        "mi": lambda u, v: kls.mutual_information_knn(u, v, k=3, estimator="ksg1").estimate,
+        "h": lambda x: kls.entropy_knn(x, k=3, estimator="kozachenko-leonenko").estimate,
     }
     for n in sizes:
         x, y = data(n)

@@ -240,7 +240,7 @@ with LocalCluster(n_workers=1, threads_per_worker={workers}, processes=False,
 
     x, y = stack("{x}"), stack("{y}")
     t0 = time.perf_counter()
-    est = kls.kl_divergence_knn(x, y, k=1)
+    est = kls.kl_divergence_knn(x, y, k=1, estimator="wang")
     t1 = time.perf_counter()
     ci = est.conf_int(n_resamples={resamples}, rng=7) if {resamples} else (None, None)
     t2 = time.perf_counter()
@@ -254,7 +254,7 @@ import numpy as np
 import klstats as kls
 x, y = np.load("{x}"), np.load("{y}")
 t0 = time.perf_counter()
-est = kls.kl_divergence_knn(x, y, k=1)
+est = kls.kl_divergence_knn(x, y, k=1, estimator="wang")
 t1 = time.perf_counter()
 ci = est.conf_int(n_resamples={resamples}, rng=7) if {resamples} else (None, None)
 t2 = time.perf_counter()

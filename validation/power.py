@@ -267,15 +267,21 @@ def power_two_sample(mode: Mode) -> Table:
         d = math.log(s) + (1 + mu**2) / (2 * s**2) - 0.5
         res = {}
         with quiet():
-            res["kl_test (k-NN wang, k=1)"] = _rate(
+            res["kl_test (k-NN weighted, default k)"] = _rate(
                 [
                     kls.kl_test(x, y, estimator="knn", n_resamples=99, rng=rng).pvalue
                     for x, y in data
                 ]
             )
+            res["kl_test (k-NN wang, k=1)"] = _rate(
+                [
+                    kls.kl_test(x, y, estimator="wang", n_resamples=99, rng=rng).pvalue
+                    for x, y in data
+                ]
+            )
             res["kl_test (k-NN wang, k=5)"] = _rate(
                 [
-                    kls.kl_test(x, y, estimator="knn", k=5, n_resamples=99, rng=rng).pvalue
+                    kls.kl_test(x, y, estimator="wang", k=5, n_resamples=99, rng=rng).pvalue
                     for x, y in data
                 ]
             )
