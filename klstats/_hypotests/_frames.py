@@ -16,6 +16,11 @@ the package:
 
 P-values are adjusted across the tested columns with
 :func:`statsmodels.stats.multitest.multipletests`.
+
+Size: one module of about 1600 lines, over the 1000-line guide, because it is one concept:
+the two public functions share the column typing, binning, missing-value accounting,
+multiplicity adjustment, lazy per-column results and the result classes; more than half
+of the lines are the numpydoc docstrings.
 """
 
 from __future__ import annotations
