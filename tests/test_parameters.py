@@ -87,8 +87,7 @@ def test_valid_rng_accepted(name):
 
 
 DOC_PENDING = {"g_test", "g_test_independence", "g_test_homogeneity", "kl_divergence_knn"}
-DOC_PENDING |= {"entropy_knn", "mutual_information_knn", "compare_frames"}
-DOC_PENDING |= {"mutual_information_frame"}
+DOC_PENDING |= {"entropy_knn", "mutual_information_knn"}
 
 
 @pytest.mark.parametrize(

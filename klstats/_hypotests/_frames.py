@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._base._docstrings import fill_doc
 from .._base._validation import (
     check_alpha,
     check_choice,
@@ -953,6 +954,7 @@ def _plot_effects(f: pd.DataFrame, ax: Any, top: int | None, xlabel: str, res: A
 # =========================================================================== compare_frames
 
 
+@fill_doc
 def compare_frames(
     reference: Any,
     current: Any,
@@ -1001,6 +1003,7 @@ def compare_frames(
         independent stream per column (:meth:`numpy.random.SeedSequence.spawn`), so
         ``rng=result.seed`` reproduces the result. Used by Monte Carlo and permutation
         p-values and by subsampling.
+        %(rng)s
     types : mapping, optional
         Column name -> ``"categorical"``, ``"boolean"``, ``"discrete"`` (all three
         tested on counts per value) or ``"continuous"``, overriding the rule below.
@@ -1409,6 +1412,7 @@ def _codes(s: pd.Series, kind: str, bins: int | None, n_min_bins: int) -> pd.Ser
     return pd.Series(np.searchsorted(edges, v, side="left"), index=s.index)
 
 
+@fill_doc
 def mutual_information_frame(
     frame: Any,
     target: Hashable,
@@ -1445,6 +1449,7 @@ def mutual_information_frame(
     rng : `numpy.random.Generator`, optional
         Pseudorandom number generator state; one seed is drawn (or an integer ``rng``
         is the seed), recorded as ``result.seed`` and spawned into one stream per column.
+        %(rng)s
     types : mapping, optional
         Column name (the target included) -> ``"categorical"``, ``"boolean"``,
         ``"discrete"`` or ``"continuous"``.
