@@ -30,10 +30,7 @@ LAYERS = {
 }
 ROOT_LAYER = {"datasets": 1, "__init__": 9, "__main__": 9, "_cli": 9}
 # imports that still run upwards, each with the owner who removes it; empty when done
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    # the Dask k-NN back end calls the in-memory k-NN code (k-NN rewrite removes it)
-    ("klstats._adapters._dask", "klstats._estimators._knn"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:
