@@ -82,8 +82,7 @@ def test_valid_rng_accepted(name):
         CALLS[name](np.random.default_rng(1))
 
 
-DOC_PENDING = {"g_test", "g_test_independence", "g_test_homogeneity", "kl_divergence_knn"}
-DOC_PENDING |= {"entropy_knn", "mutual_information_knn"}
+DOC_PENDING = {"g_test", "g_test_independence", "g_test_homogeneity"}
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._base._docstrings import fill_doc
 from .._base._validation import check_base, check_choice, check_int, check_rng
 from .._kernels._knn_prep import check_algorithm, check_standardize, check_workers
 from .._results._classes import KLEstimate
@@ -61,6 +62,7 @@ _WEIGHTED_NOTES = r"""
     bias and coverage."""
 
 
+@fill_doc
 def kl_divergence_knn(
     x: Any,
     y: Any = None,
@@ -128,10 +130,8 @@ def kl_divergence_knn(
     workers : int, optional
         Threads for the neighbour search; -1 (default) uses all cores.
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state, used only by ``ties="jitter"`` (checked
-        always). When `rng` is None, a new generator is created using entropy from the
-        operating system. Types other than `numpy.random.Generator` are passed to
-        `numpy.random.default_rng` to instantiate a ``Generator``.
+        Pseudorandom number generator state, used only by ``ties="jitter"``.
+        %(rng)s
 
     Returns
     -------
@@ -281,6 +281,7 @@ def kl_divergence_knn(
     return _kl_two(be, x, y, k, key, units, ties, std, max_k, gen)
 
 
+@fill_doc
 def entropy_knn(
     x: Any,
     *,
@@ -321,10 +322,8 @@ def entropy_knn(
     workers : int, optional
         Threads for the neighbour search; -1 (default) uses all cores.
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state, used only by ``ties="jitter"`` (checked
-        always). When `rng` is None, a new generator is created using entropy from the
-        operating system. Types other than `numpy.random.Generator` are passed to
-        `numpy.random.default_rng` to instantiate a ``Generator``.
+        Pseudorandom number generator state, used only by ``ties="jitter"``.
+        %(rng)s
 
     Returns
     -------
@@ -399,6 +398,7 @@ def entropy_knn(
     return _entropy(_backend(alg, workers, x), x, k, key, units, ties, std, gen)
 
 
+@fill_doc
 def mutual_information_knn(
     x: Any,
     y: Any,
@@ -444,10 +444,8 @@ def mutual_information_knn(
     workers : int, optional
         Threads for the neighbour search; -1 (default) uses all cores.
     rng : `numpy.random.Generator`, optional
-        Pseudorandom number generator state, used only by ``ties="jitter"`` (checked
-        always). When `rng` is None, a new generator is created using entropy from the
-        operating system. Types other than `numpy.random.Generator` are passed to
-        `numpy.random.default_rng` to instantiate a ``Generator``.
+        Pseudorandom number generator state, used only by ``ties="jitter"``.
+        %(rng)s
 
     Returns
     -------
