@@ -79,7 +79,8 @@ def check_real(
 # Bounds on one call's resampling work (the one shared guard): the replicates kept in
 # memory (8 bytes each) and the elementary operations (about 1e9 per second).
 MAX_REPLICATES = 2**27  # 134,217,728 replicates: 1 GiB of float64
-MAX_OPERATIONS = 2e13  # several hours of computing
+MAX_OPERATIONS = 2e12  # about half an hour at 1e9 operations a second
+_OVERHEAD_PER_RESAMPLE = 1000.0
 
 
 def _fmt_bytes(n: float) -> str:
@@ -114,7 +115,8 @@ def check_resamples(
     second) exceeds ``MAX_OPERATIONS``, with the estimate in the message.
     """
     n = check_int(value, name, minimum=1)
-    per = max(float(work_per_resample), 1.0)
+    # plus a fixed cost per replicate (Python and numpy call overhead, measured ~1 us)
+    per = max(float(work_per_resample), 1.0) + _OVERHEAD_PER_RESAMPLE
     work = n * per
     if n <= MAX_REPLICATES and work <= MAX_OPERATIONS:
         return n

@@ -464,7 +464,7 @@ def lr_test_distributions(
     # cost bound of the bootstrap only when it runs)
     B = check_resamples(
         n_resamples,
-        work_per_resample=200.0 * x.size if method == "bootstrap" else 1.0,
+        work_per_resample=1e6 + 200.0 * x.size if method == "bootstrap" else 1.0,
         what="the parametric bootstrap",
     )
     gen = check_rng(rng)

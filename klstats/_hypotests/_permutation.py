@@ -158,8 +158,11 @@ def kl_test(
     >>> print(f"D = {res.statistic:.4f}, p = {res.pvalue:.3f}")
     D = 0.0464, p = 0.115
     """
+    size = _length(x) + _length(y)
+    knn = estimator is not None and str(estimator).lower() in (*KNN_ESTIMATORS, "weighted")
+    # a k-NN statistic per permutation costs about 1e3 operations per point (measured)
     B = check_resamples(
-        n_resamples, work_per_resample=10.0 * (_length(x) + _length(y)), what="kl_test"
+        n_resamples, work_per_resample=(1000.0 if knn else 10.0) * size, what="kl_test"
     )
     gen = check_rng(rng)
     if (y is None) == (reference is None):
@@ -331,8 +334,11 @@ def independence_test(
     >>> print(f"I = {res.statistic:.4f}, p = {res.pvalue:.3f}")
     I = 0.2577, p = 0.001
     """
+    knn = estimator is not None and str(estimator).lower() in KSG_ESTIMATORS
     B = check_resamples(
-        n_resamples, work_per_resample=10.0 * (_length(x) + _length(y)), what="independence_test"
+        n_resamples,
+        work_per_resample=(1000.0 if knn else 10.0) * (_length(x) + _length(y)),
+        what="independence_test",
     )
     gen = check_rng(rng)
     key = check_choice(estimator or "plugin", "estimator", (*MI_ESTIMATORS, *KSG_ESTIMATORS))
