@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 
 from .._base._dask_counts import _compute, _kind, require
 from .._base._validation import as_samples, is_dask
-from .._kernels._knn_prep import jitter_scale, map_from_moments, warn_constant
+from .._kernels._knn_prep import exact_rescaling, jitter_scale, map_from_moments, warn_constant
 from .._kernels._neighbours import (
     Plan,
     Query,
@@ -90,7 +90,11 @@ def _check_samples(arrays: Sequence[Any], names: Sequence[str], std: str | None)
             )
         if a.shape[0] > 1:
             warn_constant(np.vstack([lo, hi]), name, stacklevel=6)
-    return np.atleast_2d(out[-1]) if std == "whiten" else (out[-1] if std else None)
+    top = max(
+        max(float(np.max(out[2 * i + 1])), -float(np.min(out[2 * i]))) for i in range(len(arrays))
+    )
+    moment = np.atleast_2d(out[-1]) if std == "whiten" else (out[-1] if std else None)
+    return moment, top
 
 
 def _jitter(arrays: Sequence[Any], rng: np.random.Generator) -> list[Any]:
@@ -274,9 +278,13 @@ class KnnBackend:
     def prepare(
         self, arrays: Sequence[Any], names: Sequence[str], std: str | None, pooled: str
     ) -> tuple[list[Any], np.ndarray | None, float]:
-        moment = _check_samples(arrays, names, std)
+        moment, top = _check_samples(arrays, names, std)
         if std is None:
-            return list(arrays), None, 0.0
+            scaled = exact_rescaling(top, arrays[0].shape[1])
+            if scaled is None:
+                return list(arrays), None, 0.0
+            matrix, log_det = scaled
+            return [a * matrix[0, 0] for a in arrays], matrix, log_det
         matrix, log_det = map_from_moments(std, moment, pooled)
         return [a @ matrix for a in arrays], matrix, log_det
 

@@ -29,6 +29,7 @@ from .._kernels._knn_prep import (
     TieSpec,
     check_k,
     duplicates_text,
+    exact_rescaling,
     jitter,
     linear_map,
     resolve_ties,
@@ -243,7 +244,12 @@ class _Memory:
         for a, name in zip(arrays, names, strict=True):
             warn_constant(a, name, stacklevel=5)
         if std is None:
-            return list(arrays), None, 0.0
+            top = max(max(float(a.max()), -float(a.min())) for a in arrays)
+            scaled = exact_rescaling(top, arrays[0].shape[1])
+            if scaled is None:
+                return list(arrays), None, 0.0
+            a, log_det = scaled
+            return [v * a[0, 0] for v in arrays], a, log_det
         both = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
         a, log_det = linear_map(both, std, pooled)
         return [v @ a for v in arrays], a, log_det
@@ -551,7 +557,7 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     k = resolve_k(k, key, n, d)
     log_q = _reference_log_q(reference, d)
     _, matrix, log_det = be.prepare((xs,), ("x",), std, "`x`")
-    log_jac = log_det if std is not None else 0.0
+    log_jac = log_det  # 0 without a map
     weighted = key == "weighted"
     w = _weights(key, k, d)
     plan = F.kl1_plan(w, d, log_q)
@@ -677,7 +683,7 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     n, d = xs.shape
     k = resolve_k(k, key, n, d)
     (zs,), matrix, log_det = be.prepare((xs,), ("x",), std, "`x`")
-    log_jac = -log_det if std is not None else 0.0
+    log_jac = -log_det  # 0 without a map
     weighted = key == "weighted"
     w = _weights(key, k, d)
     plan = F.entropy_plan(w)

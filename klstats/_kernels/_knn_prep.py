@@ -110,6 +110,28 @@ def map_from_moments(kind: str, moment: np.ndarray, names: str) -> tuple[np.ndar
     return a, -float(np.log(np.diag(chol)).sum())
 
 
+# beyond 2**+-300 in absolute value, squared distances could overflow or underflow
+_SAFE_EXPONENT = 300
+
+
+def exact_rescaling(max_abs: float, d: int) -> tuple[np.ndarray, float] | None:
+    """Scale matrix c I and log|det| = d log c of a power-of-two rescaling, when the
+    data lie beyond 2**+-300 (None otherwise: ordinary data are not touched).
+
+    k-NN distances are squared sums; at 1e160 they overflow (nan estimates), at
+    1e-170 they underflow (distinct points read as exact ties). Multiplying by a power
+    of two c is exact in floating point; KL divergences and mutual information are
+    invariant and entropies shift by d log c (added back by the estimators).
+    """
+    if not (math.isfinite(max_abs) and max_abs > 0):
+        return None
+    exponent = math.frexp(max_abs)[1]
+    if -_SAFE_EXPONENT <= exponent <= _SAFE_EXPONENT:
+        return None
+    c = math.ldexp(1.0, -exponent)
+    return np.eye(d) * c, d * math.log(c)
+
+
 def apply_map(v: np.ndarray, a: np.ndarray) -> np.ndarray:
     return v @ a
 
