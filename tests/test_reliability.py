@@ -712,3 +712,44 @@ class TestLargeCountFamilies:
         over = rng.negative_binomial(5, 5 / (5 + 1e12), size=200).astype(float)
         big = kls.lr_test_distributions(over, "poisson", "nbinom")
         assert big.pvalue < 1e-10  # variance ~ m^2 / 5 is overdispersed beyond doubt
+
+
+# =========================================================================== 6, 7 k-NN
+
+
+class TestKnnReliability:
+    def test_dask_empty_partitions_like_memory(self):
+        dd = pytest.importorskip("dask.dataframe")
+        rng = np.random.default_rng(0)
+        df = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+        ddf = dd.from_pandas(df, npartitions=8)
+        x = ddf[(ddf.a > 0.5) & (ddf.index < 200)]  # the last four partitions are empty
+        other = dd.from_pandas(df * 1.3 + 0.2, npartitions=5)
+        y = other[other.b > 0.3]
+        assert 0 in x.map_partitions(len).compute().tolist()
+        for est in ("wang", "weighted"):
+            got = kls.kl_divergence_knn(x, y, estimator=est).estimate
+            want = kls.kl_divergence_knn(x.compute(), y.compute(), estimator=est).estimate
+            assert got == pytest.approx(want, rel=1e-10)
+        got = kls.entropy_knn(x).estimate
+        assert got == pytest.approx(kls.entropy_knn(x.compute()).estimate, rel=1e-10)
+
+    @pytest.mark.parametrize("scale", [1e160, 1e200, 1e300, 1e-170, 1e-300])
+    @pytest.mark.filterwarnings("error")
+    def test_extreme_scales(self, scale):
+        rng = np.random.default_rng(0)
+        x, y = rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) * 1.5
+        for est in ("wang", "weighted"):
+            base = kls.kl_divergence_knn(x, y, estimator=est).estimate
+            got = kls.kl_divergence_knn(x * scale, y * scale, estimator=est).estimate
+            assert got == pytest.approx(base, rel=1e-9)  # scale invariant
+        h = kls.entropy_knn(x).estimate
+        hs = kls.entropy_knn(x * scale).estimate
+        assert hs == pytest.approx(h + 2 * np.log(scale), rel=1e-9, abs=1e-9)
+
+    def test_jitter_warning_counts_points_once(self):
+        x = np.repeat(np.arange(10.0), 2)
+        with pytest.warns(Warning) as rec:
+            kls.kl_divergence_knn(x, x + 0.5, ties="jitter", rng=1, estimator="wang")
+        text = " ".join(str(w.message) for w in rec)
+        assert "of 20 points" in text and "40 of 20" not in text
