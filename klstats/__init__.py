@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "KLTestResult": "._results._classes",
     "LRTestResult": "._results._classes",
     "MutualInformationFrame": "._hypotests._frames",
+    "Report": "._report._document",
     "ResamplingTestResult": "._results._classes",
     "SmallSampleWarning": "._base._warnings",
     "VuongTestResult": "._results._classes",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -655,40 +656,145 @@ def _typed(df):
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ._report._demo import run
+    from ._report import _demo
 
-    return run()
+    command = ["klstats", *args.argv]
+    if args.format == "text":
+        if args.output is None:
+            return _demo.run()
+        import contextlib
+        import io
+
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            status = _demo.run()
+        _write_atomic(args.output, buf.getvalue())
+        return status
+    rep = _demo.report(command=command, plots=args.format != "json")
+    text = {
+        "html": rep.to_html,
+        "markdown": rep.to_markdown,
+        "latex": rep.to_latex,
+        "json": rep.to_json,
+    }[args.format]()
+    if args.output is None:
+        sys.stdout.write(text)
+    elif args.format == "latex":
+        rep.save(args.output, format="latex")
+    else:
+        _write_atomic(args.output, text)
+    return 0
 
 
 # --------------------------------------------------------------------------- output
 
 
+# the words of results (Python argument names) as the command line spells them
+_CLI_OPTIONS = {
+    "f_obs": "--observed",
+    "f_exp": "--expected/--probs",
+    "method": "--method",
+    "correction": "--correction",
+    "n_resamples": "--n-resamples",
+    "rng": "--seed",
+    "ties": "--ties",
+    "k": "--k",
+    "estimator": "--estimator",
+    "ddof": "--ddof",
+    "standardize": "--standardize",
+    "base": "--base",
+    "alpha": "--alpha",
+}
+_ASSIGN = re.compile(r"`?\b(" + "|".join(_CLI_OPTIONS) + r")=(['\"]?)([\w.+-]+)\2`?")
+_NAME = re.compile(r"`(" + "|".join(_CLI_OPTIONS) + r")`")
+
+
+def cli_words(text: str) -> str:
+    """Rewrite Python argument names in a message as the CLI's options
+    (``method='montecarlo'`` -> ``--method montecarlo``, `` `f_exp` `` -> ``--expected``)."""
+    text = _ASSIGN.sub(lambda m: f"{_CLI_OPTIONS[m.group(1)]} {m.group(3)}", text)
+    return _NAME.sub(lambda m: _CLI_OPTIONS[m.group(1)], text)
+
+
+def _cli_parts(result: Any, alpha: float, notes: Sequence[str] = ()):
+    from ._results._summary import Parts
+
+    parts = result._parts(alpha)
+    return Parts(
+        cli_words(parts.title),
+        [(cli_words(a), cli_words(b)) for a, b in parts.rows],
+        [cli_words(n) for n in (*parts.notes, *notes)],
+        parts.blocks,
+    )
+
+
+def _result_figure(result: Any):
+    """The result's own plot as a matplotlib Figure, or None (no matplotlib, nothing
+    to plot). Estimates draw their resampling distribution with the summary's seed."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    from ._results._classes import SUMMARY_SEED, KLEstimate
+
+    fig = Figure(figsize=(6.4, 4.0))
+    ax = fig.subplots()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if isinstance(result, KLEstimate):
+                result.plot(ax, rng=SUMMARY_SEED)
+            else:
+                result.plot(ax)
+    except (ValueError, TypeError):
+        return None
+    return fig
+
+
 def render(
-    result: Any, fmt: str, alpha: float, argv: Sequence[str] = (), notes: Sequence[str] = ()
+    result: Any,
+    fmt: str,
+    alpha: float,
+    argv: Sequence[str] = (),
+    inputs: Sequence[str] = (),
+    notes: Sequence[str] = (),
 ) -> str:
-    """A result in one of FORMATS; JSON also records the command line that made it.
+    """A result in one of FORMATS, in the CLI's words. HTML is a standalone report with
+    the result's plot and a provenance section; JSON also records the command line.
     ``notes`` (rows dropped by --dropna) are part of the report in every format."""
+    command = ["klstats", *argv]
     if fmt == "json":
         record = result.to_dict(alpha)
-        record["command"] = ["klstats", *argv]
+        record["command"] = command
         if notes:
             prior = record.get("notes")
             record["notes"] = [*(prior if isinstance(prior, list) else []), *notes]
-        return json.dumps(record, indent=2)
-    if fmt == "markdown":
-        text = result.summary_markdown(alpha)
-        return text + "".join(f"\n\n*Note:* {n}" for n in notes)
-    smry = result.summary(alpha)
-    text = {"text": smry.as_text, "html": smry.as_html, "latex": smry.as_latex}[fmt]()
-    if not notes:
-        return text
-    if fmt == "html":
-        import html
+        if inputs:
+            from ._report._document import Report
 
-        return text + "".join(f"\n<p>Note: {html.escape(n)}</p>" for n in notes)
+            record["inputs"] = Report(inputs=inputs).provenance()["inputs"]
+        return json.dumps(record, indent=2)
+    if fmt == "html":
+        from ._report._document import Report
+
+        title = f"klstats {argv[0]}" if argv else "klstats"
+        rep = Report(title, command=command, inputs=inputs, alpha=alpha)
+        rep._words = cli_words
+        rep.add(result)
+        if notes:
+            rep.add("\n".join(f"- Note: {cli_words(n)}" for n in notes))
+        fig = _result_figure(result)
+        if fig is not None:
+            rep.add(fig, title="Plot")
+        return rep.to_html()
+    from ._results._summary import build_summary, latex_fragment, markdown_fragment
+
+    parts = _cli_parts(result, alpha, notes)
+    if fmt == "markdown":
+        return markdown_fragment(parts)
     if fmt == "latex":
-        return text + "".join(f"\n% Note: {n}" for n in notes)
-    return text + "".join(f"\nNote: {n}" for n in notes)
+        return latex_fragment(parts)
+    return build_summary(parts).as_text()
 
 
 def _int_at_least(minimum: int):
@@ -759,8 +865,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="klstats", description="Inference built on the Kullback-Leibler divergence."
     )
+    from ._base._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"klstats {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("demo", help="run the main analyses on bundled data")
+    p.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("gof", help="G-test of goodness of fit of a column of counts")
@@ -906,6 +1017,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command == "demo":
+            args.argv = argv
             return int(args.func(args))
         if args.output is not None:
             if args.output == "-":
@@ -927,16 +1039,24 @@ def _main(argv: Sequence[str] | None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             rows, result = args.func(args)
-        text = render(result, args.format, args.alpha, argv, notes=rows.notes)
+        inputs = [
+            getattr(args, name)
+            for name in ("file", "reference", "current")
+            if getattr(args, name, None) is not None
+        ]
+        text = render(result, args.format, args.alpha, argv, inputs, notes=rows.notes)
+        text = text if text.endswith("\n") else text + "\n"
         if args.output:
-            _write_atomic(args.output, text + "\n")
+            _write_atomic(args.output, text)
         else:
-            print(text)
+            sys.stdout.write(text)
         for note in rows.notes:
-            print(f"klstats: note: {note}", file=sys.stderr)
+            print(f"klstats: note: {cli_words(note)}", file=sys.stderr)
         for w in caught:
-            print(f"klstats: warning: {w.message}", file=sys.stderr)
+            print(f"klstats: warning: {cli_words(str(w.message))}", file=sys.stderr)
         return 0
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -76,6 +76,7 @@ class TestGof:
         args = ["gof", peas, "--observed", "observed", "--format", "html", "--output", target]
         out = run(args, tmp_path)
         assert out.returncode == 0 and out.stdout == ""
+        assert target.read_text().startswith("<!DOCTYPE html>")
         assert "<table" in target.read_text()
 
 

@@ -50,6 +50,7 @@ from .._kernels._counts import js_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
 from .._results._summary import (
     Block,
+    Parts,
     as_markdown,
     build_summary,
     fmt,
@@ -699,6 +700,11 @@ class _FrameResult:
         ``as_latex()``). ``alpha`` must be None or the level the table was run at."""
         self._check_alpha(alpha)
         return build_summary(self.title, self._header(), self._notes(), (self._block(),))
+
+    def _parts(self, alpha: float | None = None) -> Parts:
+        """What the summary shows (title, settings, the per-column table, notes)."""
+        self._check_alpha(alpha)
+        return Parts(self.title, self._header(), self._notes(), (self._block(),))
 
     def summary_markdown(self, alpha: float | None = None) -> str:
         """The content of :meth:`summary` as Markdown."""

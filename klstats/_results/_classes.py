@@ -911,7 +911,7 @@ class KLTestResult:
             notes += [n for n in enotes if n.startswith("Confidence interval")]
         rows.append(("No. observations", fmt(self.nobs)))
         if self.seed is not None:
-            rows.append(("Seed (rng)", fmt(self.seed)))
+            rows.append(("Seed", fmt(self.seed)))
         notes += list(self.notes)
         return rows, notes, ci
 

@@ -204,7 +204,8 @@ def _esc(text: object) -> str:
 
 def _html_table(title: str, headers: Sequence[str], stubs, data, level: str = "") -> str:
     out = [f'<table class="klstats-table" style="{_TABLE}">']
-    out.append(f'<caption style="{_CAPTION}">{_esc(title)}</caption>')
+    if title:
+        out.append(f'<caption style="{_CAPTION}">{_esc(title)}</caption>')
     if headers:
         out.append("<thead><tr>")
         out.append(f'<th scope="col" style="{_CELL}"></th>')
