@@ -94,7 +94,7 @@ def _var_log_ratio(p: np.ndarray, ratio_log: np.ndarray) -> float:
 
 
 def _chi2_div(p: np.ndarray, q: np.ndarray) -> float:
-    """sum p^2/q - 1 (the Q-part of the two-sample delta variance, METHODS A10)."""
+    """sum p^2/q - 1 (the Q-part of the two-sample delta-method variance)."""
     mask = p > 0
     if np.any(q[mask] <= 0):
         return math.nan
@@ -480,7 +480,7 @@ def kl_divergence(
 
 
 def _js_weighted(x: np.ndarray, y: np.ndarray) -> float:
-    """JS with weights (n, m)/(n+m): G_homogeneity = 2 (n+m) JS_w (METHODS C2)."""
+    """JS with weights (n, m)/(n+m): the homogeneity G statistic is 2 (n+m) JS_w."""
     n, m = x.sum(), y.sum()
     w1, w2 = n / (n + m), m / (n + m)
     p, q = x / n, y / m

@@ -1123,8 +1123,8 @@ def g_test_power(
 
     Under an alternative at KL divergence ``effect`` from the null, G is approximately
     noncentral chi-square with ``df`` degrees of freedom and noncentrality
-    :math:`\lambda = 2 N D` (METHODS C6; Pitman-type approximation). Exactly one of
-    ``nobs`` and ``power`` is None; that one is returned.
+    :math:`\lambda = 2 N D` (Mitra 1958, Ann. Math. Statist. 29:1221-1233; a Pitman-type
+    approximation). Exactly one of ``nobs`` and ``power`` is None; that one is returned.
 
     Parameters
     ----------

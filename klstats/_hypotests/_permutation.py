@@ -139,10 +139,11 @@ def kl_test(
     -----
     The p-value is :math:`(1 + \#\{T^*_b \ge T\})/(B + 1)`, never 0. Under H0 the
     pooled sample is exchangeable, so the permutation test has exact level for any
-    estimator, biased or not (METHODS C7). For counts a label permutation is a
-    multivariate hypergeometric split of the pooled counts (O(K) per draw); a Monte
-    Carlo sample is Multinomial(n, Q). A reference that puts mass outside the listed
-    categories gets an extra "elsewhere" category for the draws.
+    estimator, biased or not (Lehmann & Romano 2005, ch. 15; Pérez-Cruz 2008). For
+    counts a label permutation is a multivariate hypergeometric split of the pooled
+    counts (O(K) per draw); a Monte Carlo sample is Multinomial(n, Q). A reference that
+    puts mass outside the listed categories gets an extra "elsewhere" category for the
+    draws.
 
     References
     ----------

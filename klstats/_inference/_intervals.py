@@ -57,8 +57,9 @@ def ncx2_interval(s: float, df: float, scale: float, alpha: float) -> tuple[floa
     ``2nm/(n+m)`` for two samples, ``2N`` for mutual information). The upper limit
     solves F(s; df, lambda_U) = alpha/2; the lower limit is 0 unless
     F_chi2(s; df) > 1 - alpha/2, then it solves F(s; df, lambda_L) = 1 - alpha/2
-    (METHODS D3, remedy 1: test inversion keeps its coverage near D = 0, where Wald
-    and bootstrap intervals fail). ``s = inf`` (one-sample KL with counts where the
+    (test inversion keeps its coverage near D = 0, where Wald and bootstrap intervals
+    fail: the limit law degenerates at the boundary, Andrews 2000, Econometrica
+    68:399-405). ``s = inf`` (one-sample KL with counts where the
     reference has no mass) proves D = inf, so both limits are inf.
     """
     if s == math.inf:
@@ -100,7 +101,7 @@ def ncx2_adjusted_interval(
 
     The plain inversion (:func:`ncx2_interval`, c = 1) models the variance of s as
     2 df + 4 lambda; the true variance far from D = 0 is about 2 df + 4 lambda c with
-    c = Var_P[log p/q] / (2 D) (METHODS A10). Splitting s into its linear part, whose
+    c = Var_P[log p/q] / (2 D) (delta method). Splitting s into its linear part, whose
     variance 4 lambda c it matches, and the chi-square part keeps the mean df + lambda
     and the variance 2 df + 4 lambda c. With c = 1 this is exactly the plain
     inversion. The confidence set {lambda: alpha/2 < G(lambda) < 1 - alpha/2},
@@ -217,7 +218,7 @@ class CountInference:
         self, n_resamples: int | None, rng: Any, progress: bool | None = None
     ) -> BootstrapDistribution:
         """Nonparametric bootstrap distribution of the estimate (nats), drawing the
-        counts as multinomials (METHODS D2)."""
+        counts as multinomials (Efron & Tibshirani 1993)."""
         if not self.resamplable:
             check_integer_counts(self.data, "The bootstrap")
         B = DEFAULT_N_BOOTSTRAP if n_resamples is None else n_resamples

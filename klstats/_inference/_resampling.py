@@ -5,7 +5,8 @@ a nonparametric bootstrap replicate of a sample with counts ``x`` is one draw fr
 Multinomial(n, x/n), a label permutation of two samples is a multivariate
 hypergeometric split of the pooled counts, and a permutation of one variable of a
 contingency table is a random table with the observed margins. Each costs O(K) per
-replicate, whatever the number of observations (METHODS D2, C7).
+replicate, whatever the number of observations (Efron & Tibshirani 1993; Lehmann &
+Romano 2005, ch. 15).
 
 Replicates are drawn in chunks; chunk ``i`` uses the ``i``-th child of the caller's
 generator (``Generator.spawn``), so results depend on the seed only, never on the
@@ -328,7 +329,7 @@ class Jackknife:
     sizes: tuple[np.ndarray, ...]
 
     def acceleration(self) -> np.ndarray:
-        """BCa acceleration; for several samples scipy's formula (METHODS D1):
+        """BCa acceleration; for several samples scipy's formula (Efron 1987, JASA 82:171-185):
         a = sum_j [sum_i U_ji^3 / n_j^3] / (6 (sum_j [sum_i U_ji^2 / n_j^2])^(3/2)),
         U_ji = (n_j - 1)(theta_bar_j - theta_(-i)), each distinct value counted with
         its multiplicity."""
@@ -355,7 +356,7 @@ def count_jackknife(
     """Delete-one jackknife of ``statistic`` on count data in O(K) evaluations.
 
     Deleting any one of the x_c observations in cell c gives the same value, so each
-    sample needs one evaluation per occupied cell (METHODS A5). With leading dataset
+    sample needs one evaluation per occupied cell (Zahl 1977). With leading dataset
     axes every cell is evaluated (weight 0 where empty).
     """
     values, weights, sizes = [], [], []
@@ -585,7 +586,7 @@ def subsampling_distribution(
 def subsampling_limits(
     estimate: float, replicates: np.ndarray, fraction: float, alpha: float
 ) -> tuple[float, float]:
-    """Politis-Romano interval with the finite-population rescaling (METHODS B7).
+    """Politis-Romano interval with the finite-population rescaling (Politis & Romano 1994).
 
     A subsample of a fraction f of the data varies around the full-data estimate with
     variance ~ sigma^2 (1/b - 1/n) = (1/f - 1) sigma^2/n, so the deviations are scaled
@@ -636,7 +637,7 @@ def subsampling_interval(
 
 
 def resampling_pvalue(observed: float, null: np.ndarray) -> float:
-    """p = (1 + #{T* >= T_obs - tol}) / (B + 1) (never 0; METHODS C3, F11).
+    """p = (1 + #{T* >= T_obs - tol}) / (B + 1) (never 0; Phipson & Smyth 2010).
 
     ``tol`` absorbs floating-point noise, so replicates equal to the observed statistic
     up to rounding count as ties (scipy and R do the same).

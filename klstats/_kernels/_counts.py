@@ -267,8 +267,8 @@ def _neg_cross(x: np.ndarray, q: np.ndarray) -> np.ndarray:
 def kl1_from_entropy(hfunc: Callable[..., np.ndarray], x: np.ndarray, q: np.ndarray, **kw):
     """One-sample D = -H_est(x) - sum p_hat log q (Miller-Madow, jackknife, Zhang).
 
-    sum p_hat log q is unbiased, so only the entropy part needs correcting (METHODS A3);
-    for Zhang this is D_ZG1 = sum (x_k/n) [-log q_k - psi(n) + psi(x_k)].
+    sum p_hat log q is unbiased, so only the entropy part needs correcting (Miller 1955;
+    Paninski 2003); for Zhang this is D_ZG1 = sum (x_k/n) [-log q_k - psi(n) + psi(x_k)].
     """
     return -hfunc(x, **kw) - _neg_cross(x, q)
 
@@ -289,7 +289,7 @@ def kl2_plugin(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def kl2_miller_madow(x: np.ndarray, y: np.ndarray, alphabet: str = "observed") -> np.ndarray:
-    """Plug-in minus its first-order bias (METHODS A4, from a second-order Taylor
+    """Plug-in minus its first-order bias (Miller 1955, from a second-order Taylor
     expansion): D - (K - 1)/(2n) - (sum_{x_k>0} p_hat_k/q_hat_k - 1)/(2m)."""
     n, m = _total(x), _total(y)
     p, q = _freqs(x), _freqs(y)
@@ -304,7 +304,7 @@ def kl2_miller_madow(x: np.ndarray, y: np.ndarray, alphabet: str = "observed") -
 
 def kl2_jackknife(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Two-sample jackknife of the plug-in (delete from X, then from Y):
-    D_JK = D - (n-1)(Dbar_X - D) - (m-1)(Dbar_Y - D), on counts (METHODS A5).
+    D_JK = D - (n-1)(Dbar_X - D) - (m-1)(Dbar_Y - D), on counts (Quenouille 1956; Zahl 1977).
     Inherits the plug-in's inf when Q has an empty (or singleton) cell where P has mass:
     a leave-one-out plug-in is then inf and the formula has no finite value (it would
     give inf - inf or -inf), so +inf is returned.
