@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -353,3 +354,44 @@ def test_demo_renders_in_chromium(demo_html, tmp_path, width):
     assert page.title == "klstats demo" and page.tags.get("img", 0) >= 5
     # the rendered page is the file, not an error page
     assert "Mendel" in dom.stdout and np.isfinite(len(dom.stdout))
+
+
+# the built documentation (CI builds it before running this file again; skipped here
+# when docs/_build/html has not been built)
+DOCS_HTML = Path(__file__).resolve().parent.parent / "docs" / "_build" / "html"
+
+
+@pytest.mark.skipif(
+    not (DOCS_HTML / "index.html").is_file(), reason="documentation not built (sphinx)"
+)
+def test_docs_front_page_structure():
+    text = (DOCS_HTML / "index.html").read_text(encoding="utf-8")
+    page = parse(text)
+    assert page.doctype and page.doctype.lower() == "doctype html"
+    assert page.title.startswith("klstats")
+    assert not page.external, page.external  # offline: no CDN scripts, fonts or styles
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text))
+    assert "pip install ." in words and "Why klstats?" in words
+    assert "G-test of goodness of fit" in words and "G statistic" in words
+    # formulas are MathML, written at build time (no MathJax)
+    guide = (DOCS_HTML / "guide" / "lrtests.html").read_text(encoding="utf-8")
+    assert "<math" in guide and "mathjax" not in guide.lower()
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None or not (DOCS_HTML / "index.html").is_file(),
+    reason="headless Chromium or the built documentation missing",
+)
+def test_docs_front_page_renders_in_chromium(tmp_path):
+    shot = tmp_path / "front.png"
+    url = (DOCS_HTML / "index.html").as_uri()
+    common = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+              "--host-resolver-rules=MAP * ~NOTFOUND", "--no-first-run"]  # fmt: skip
+    out = subprocess.run(
+        [*common, "--window-size=1300,2000", f"--screenshot={shot}", url],
+        capture_output=True,
+        timeout=180,
+    )
+    assert out.returncode == 0 and shot.read_bytes()[:4] == b"\x89PNG"
+    dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=180)
+    assert "Why klstats?" in dom.stdout and "G statistic" in dom.stdout

@@ -909,7 +909,8 @@ class KLTestResult:
             if math.isfinite(ci[0]) or math.isfinite(ci[1]):
                 rows.append((f"{1 - alpha:.0%} CI (effect size)", f"[{fmt(ci[0])}, {fmt(ci[1])}]"))
             notes += [n for n in enotes if n.startswith("Confidence interval")]
-        rows.append(("No. observations", fmt(self.nobs)))
+        if self.nobs > 0:  # 0: not known (e.g. lr_test of (llf, n_params) pairs)
+            rows.append(("No. observations", fmt(self.nobs)))
         if self.seed is not None:
             rows.append(("Seed", fmt(self.seed)))
         notes += list(self.notes)

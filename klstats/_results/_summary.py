@@ -14,6 +14,7 @@ import functools
 import html
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -107,6 +108,9 @@ def _summary_type() -> type:
     return _Summary
 
 
+_TEXT_WIDTH = 88
+
+
 def build_summary(
     title: str | Parts,
     rows: Sequence[tuple[str, str]] = (),
@@ -123,20 +127,22 @@ def build_summary(
     parts = title if isinstance(title, Parts) else Parts(title, list(rows), notes, blocks)
     title = parts.title
     rows = [(f"{label}:", value) for label, value in parts.rows]
-    if len(rows) > 6:
+    data = [[a, b] for a, b in rows]
+    aligns = "lr"
+    if len(rows) > 6:  # two side-by-side columns, statsmodels-style, if they fit 88 wide
         half = (len(rows) + 1) // 2
         left, right = rows[:half], rows[half:]
         right = list(right) + [("", "")] * (len(left) - len(right))
-        data = [[a, b, c, d] for (a, b), (c, d) in zip(left, right, strict=True)]
-        aligns = "lrlr"
-    else:
-        data = [[a, b] for a, b in rows]
-        aligns = "lr"
-    width = max(len(title) + 4, 60 if len(aligns) == 4 else 40)
+        pairs = [[a, b, c, d] for (a, b), (c, d) in zip(left, right, strict=True)]
+        if sum(max(len(r[i]) for r in pairs) for i in range(4)) + 6 <= _TEXT_WIDTH:
+            data, aligns = pairs, "lrlr"
     ncol = len(aligns)
+    width = max(len(title), 60 if ncol == 4 else 40)
     widths = [max(len(r[i]) for r in data) for i in range(ncol)]
     extra = max(0, width - sum(widths) - 2 * (ncol - 1))
-    widths = [w + extra // ncol for w in widths]
+    # the padding goes to the value columns, which are right-aligned
+    for i in range(1, ncol, 2):
+        widths[i] += extra // (ncol // 2)
     main = SimpleTable(
         data, title=title, datatypes=list(range(ncol)), data_aligns=aligns, colwidths=widths
     )
@@ -153,7 +159,13 @@ def build_summary(
             )
         )
     if parts.notes:
-        smry.add_extra_txt(list(parts.notes))
+        # notes wrapped to the text width (the HTML, LaTeX and Markdown forms reflow)
+        smry.add_extra_txt(
+            [
+                textwrap.fill(n, _TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+                for n in parts.notes
+            ]
+        )
     return smry
 
 
