@@ -30,6 +30,9 @@ def make_results() -> dict:
     yy = design @ [1, 2, 0] + rng.normal(size=100)
     ols0, ols1 = sm.OLS(yy, design[:, :2]).fit(), sm.OLS(yy, design).fit()
     kl1 = kls.kl_divergence(COUNTS, reference=REF)
+    infert = kls.datasets.load("infert")
+    controls = infert[infert["case"] == 0].drop(columns="case")
+    cases = infert[infert["case"] == 1].drop(columns="case")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = {
@@ -63,6 +66,10 @@ def make_results() -> dict:
             ),
             "vuong": kls.vuong_test(stats.norm.logpdf(d, 2, 1.4), stats.gamma.logpdf(d, 2)),
             "vuong_fitted": kls.vuong_test("lognorm", "gamma", data=d),
+            "compare_frames": kls.compare_frames(controls, cases, n_resamples=99, rng=1976),
+            "mutual_information_frame": kls.mutual_information_frame(
+                infert, "case", n_resamples=99, rng=1
+            ),
             "interval": kl1.conf_int(method="bca", n_resamples=99, rng=1),
             "bootstrap_distribution": kl1.bootstrap_distribution(99, rng=1),
         }
@@ -134,6 +141,7 @@ def test_unequal_results_compare_unequal():
     assert RESULTS["entropy"] != RESULTS["kl_one_sample"]
     assert RESULTS["g_asymptotic"] != RESULTS["g_montecarlo"]
     assert RESULTS["g_asymptotic"] != 1.0
+    assert RESULTS["compare_frames"] != RESULTS["mutual_information_frame"]
 
 
 def _through_worker(results: dict) -> dict:

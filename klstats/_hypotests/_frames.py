@@ -29,7 +29,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,7 @@ from .._base._validation import (
 )
 from .._estimators._discrete import jensen_shannon
 from .._kernels._counts import js_plugin, mi_plugin
-from .._results._classes import KLEstimate, KLTestResult
+from .._results._classes import KLEstimate, KLTestResult, _fields_equal
 from .._results._summary import (
     Block,
     Parts,
@@ -716,6 +716,15 @@ class _FrameResult:
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()
+
+    # plain data: equal when every compared field is equal (tables by value)
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        names = tuple(f.name for f in fields(self) if f.compare)
+        return _fields_equal(self, other, names)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -271,7 +271,7 @@ class Report:
     >>> report = kls.Report("Mendel's peas", date="2026-01-01")
     >>> res = kls.g_test([315, 108, 101, 32], [9, 3, 3, 1])
     >>> report.add("Observed phenotypes against the **9:3:3:1** ratio.").add(res)
-    Report('Mendel's peas', 2 items)
+    Report("Mendel's peas", 2 items)
     >>> html = report.to_html()
     >>> html.startswith("<!DOCTYPE html>")
     True
@@ -415,7 +415,7 @@ class Report:
     # ------------------------------------------------------------------ HTML
     def to_html(self) -> str:
         """The report as one standalone HTML5 document (inline CSS, embedded figures)."""
-        from .. import __version__
+        from .._base._version import __version__
 
         body = [f"<h1>{html.escape(self.title)}</h1>"]
         nfig = 0
