@@ -1042,7 +1042,7 @@ def _main(argv: Sequence[str] | None) -> int:
         inputs = [
             getattr(args, name)
             for name in ("file", "reference", "current")
-            if getattr(args, name, None) is not None
+            if getattr(args, name, None) not in (None, "-")  # "-": standard input
         ]
         text = render(result, args.format, args.alpha, argv, inputs, notes=rows.notes)
         text = text if text.endswith("\n") else text + "\n"
