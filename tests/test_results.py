@@ -174,12 +174,16 @@ class TestWald:
         for estimator in ("plugin", "zhang", "miller-madow"):
             d = kls.kl_divergence(X, Y, estimator=estimator)
             lo, hi = d.conf_int(alpha, method="wald")
-            assert lo == pytest.approx(d.estimate - z(alpha) * math.sqrt(var), rel=1e-10)
+            # cut to the parameter space D >= 0
+            want = max(d.estimate - z(alpha) * math.sqrt(var), 0.0)
+            assert lo == pytest.approx(want, rel=1e-10, abs=1e-15)
             assert hi == pytest.approx(d.estimate + z(alpha) * math.sqrt(var), rel=1e-10)
 
-    def test_lower_limit_not_clipped(self):
+    def test_lower_limit_cut_to_zero_and_said(self):
+        # issue 13: no interval leaves the parameter space; the note says it was cut
         d = kls.kl_divergence(X, Y, estimator="zhang")
-        assert d.conf_int(method="wald").low < 0
+        ci = d.conf_int(method="wald")
+        assert ci.low == 0.0 and "Cut to the parameter space" in ci.note
 
     @pytest.mark.parametrize(
         "make",
@@ -193,11 +197,16 @@ class TestWald:
         ids=["entropy", "kl-one-sample", "cross-entropy", "mi", "js"],
     )
     @pytest.mark.parametrize("base", [None, 2])
-    def test_estimate_plus_minus_z_se(self, make, base):
+    def test_estimate_plus_minus_z_se(self, make, base, request):
+        kind = request.node.callspec.id.split("-", 1)[-1]
         r = make(base)
         lo, hi = r.conf_int(0.1, method="wald")
-        assert lo == pytest.approx(r.estimate - z(0.1) * r.bse, rel=1e-10, abs=1e-14)
-        assert hi == pytest.approx(r.estimate + z(0.1) * r.bse, rel=1e-10, abs=1e-14)
+        top = {"entropy": math.log(5), "mi": math.log(2), "js": math.log(2)}.get(kind, math.inf)
+        top /= 1.0 if base is None else math.log(base)
+        want_lo = max(r.estimate - z(0.1) * r.bse, 0.0)
+        want_hi = min(r.estimate + z(0.1) * r.bse, top)
+        assert lo == pytest.approx(want_lo, rel=1e-10, abs=1e-14)
+        assert hi == pytest.approx(want_hi, rel=1e-10, abs=1e-14)
 
     def test_entropy_se_by_hand(self):
         p = X[X > 0] / X.sum()
@@ -228,7 +237,10 @@ def assert_inverts(ci, s, df, scale, alpha):
     """F_ncx2(s; df, scale*upper) = alpha/2; lower 0 unless F_chi2(s; df) > 1 - alpha/2,
     else F_ncx2(s; df, scale*lower) = 1 - alpha/2 (METHODS D3)."""
     low, high = ci
-    assert stats.ncx2.cdf(s, df, scale * high) == pytest.approx(alpha / 2, abs=1e-8)
+    # the upper limit is power-constrained: below its null median the statistic gives
+    # the limit at that median (Cowan et al. 2011), so no interval has zero width
+    s_up = max(s, stats.chi2.median(df))
+    assert stats.ncx2.cdf(s_up, df, scale * high) == pytest.approx(alpha / 2, abs=1e-8)
     if stats.chi2.cdf(s, df) > 1 - alpha / 2:
         assert low > 0
         assert stats.ncx2.cdf(s, df, scale * low) == pytest.approx(1 - alpha / 2, abs=1e-8)
@@ -301,9 +313,14 @@ class TestNcx2:
         assert np.allclose(bits, np.array(nats) / math.log(2), rtol=1e-10)
 
     def test_zero_statistic(self):
-        # identical frequencies: s = 0 is below every lower quantile, the interval is [0, 0]
+        # identical frequencies: s = 0 is below every lower quantile; the plain inversion
+        # would give [0, 0] (issue 13), the power-constrained upper limit is the one at
+        # the median of chi2(2), and the summary says so
         d = kls.kl_divergence([5, 5, 5], [10, 10, 10])
-        assert d.conf_int() == (0.0, 0.0)
+        ci = d.conf_int()
+        assert ci.low == 0.0 and ci.high > 0
+        assert_inverts(d.conf_int(method="ncx2"), 0.0, 2, 2 * 15 * 30 / 45, 0.05)
+        assert "power-constrained" in ci.note
 
     def test_coverage_near_zero(self):
         # fast check of METHODS D3, one-sample, K = 4, q uniform. At D = 0 (n = 50) the

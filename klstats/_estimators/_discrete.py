@@ -42,6 +42,7 @@ from .._kernels._counts import (
     MI_KERNELS,
     _rel_entr_sum,
     dirichlet_pseudocount,
+    h_plugin,
     js_plugin,
     kl1_plugin,
     kl2_plugin,
@@ -287,7 +288,30 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     # float totals: counts may be fractional (weights), and round() could give 0
     se = math.sqrt(_var_log_ratio(p, _log(p)) / x.sum())
     stat = partial(ENTROPY_KERNELS[key], **opts)
-    inf = CountInference(value, se, (x,), "one", stat, None, ENTROPY_DEFAULT_CI.get(key, "wald"))
+    # parameter space: 0 <= H <= log K over the K listed categories (NSB: its alphabet
+    # size; Chao-Shen estimates unseen categories too, so no upper bound); log K - H is
+    # D(p || uniform), whose chi-square pivot G = 2 n (log K - H_plugin) backs intervals
+    # that would otherwise leave the parameter space
+    k_alpha = opts.get("alphabet_size") or x.size
+    top = math.inf if key == "chao-shen" else math.log(k_alpha)
+    n_tot = float(x.sum())
+    complement = None
+    if k_alpha == x.size and x.size > 1:
+        g_unif = max(2.0 * n_tot * (math.log(x.size) - float(h_plugin(x))), 0.0)
+        complement = Pivot(g_unif, x.size - 1, 2.0 * n_tot)
+    inf = CountInference(
+        value,
+        se,
+        (x,),
+        "one",
+        stat,
+        None,
+        ENTROPY_DEFAULT_CI.get(key, "wald"),
+        bounds=(0.0, top),
+        symbol="H",
+        complement=complement,
+        plugin=key == "plugin",
+    )
     return KLEstimate(
         estimate=units.from_nats(value),
         estimator=key,
@@ -427,7 +451,9 @@ def kl_divergence(
         df = int((qv > 0).sum()) - 1 + (1 if mass < 1 - 1e-9 else 0)
         pivot = Pivot(2 * n_tot * d_plug, df, 2 * n_tot)
         stat = partial(KL1_KERNELS[key], q=qv, **opts)
-        inf = CountInference(value, se, (x,), "one", stat, pivot, "ncx2-adjusted")
+        inf = CountInference(
+            value, se, (x,), "one", stat, pivot, "ncx2-adjusted", plugin=key == "plugin"
+        )
         sizes: tuple[int, ...] = (n,)
         nobs = n
     else:
@@ -461,7 +487,9 @@ def kl_divergence(
             )
         pivot = Pivot(2 * n_eff * d_plug, df, 2 * n_eff, note)
         stat = partial(KL2_KERNELS[key], **opts)
-        inf = CountInference(value, se, (x, y), "two", stat, pivot, "ncx2-adjusted")
+        inf = CountInference(
+            value, se, (x, y), "two", stat, pivot, "ncx2-adjusted", plugin=key == "plugin"
+        )
         sizes = (n, m)
         nobs = n + m
     _warn_infinite(value, "The KL divergence estimate", reason)
@@ -568,7 +596,9 @@ def cross_entropy(
         stat = partial(_cross_entropy_statistic, h_stat, inf_d.statistic)
         data = (x, y)
     se = math.sqrt(var) if math.isfinite(var) else math.nan
-    inf = CountInference(value, se, data, inf_d.design, stat, None, "wald")
+    inf = CountInference(
+        value, se, data, inf_d.design, stat, None, "wald", symbol="H(P,Q)", plugin=False
+    )
     return KLEstimate(
         estimate=units.from_nats(value),
         estimator=d.estimator,
@@ -660,7 +690,20 @@ def mutual_information(
     df = (int((pr > 0).sum()) - 1) * (int((pc > 0).sum()) - 1)
     pivot = Pivot(2 * n_tot * float(mi_plugin(t)), df, 2 * n_tot)
     stat = partial(MI_KERNELS[key], **opts)
-    inf = CountInference(value, se, (t,), "table", stat, pivot, "ncx2-adjusted")
+    # 0 <= I <= log min(r, c)
+    top = math.log(min(int((pr > 0).sum()), int((pc > 0).sum())))
+    inf = CountInference(
+        value,
+        se,
+        (t,),
+        "table",
+        stat,
+        pivot,
+        "ncx2-adjusted",
+        bounds=(0.0, top),
+        symbol="I",
+        plugin=key == "plugin",
+    )
     return KLEstimate(
         estimate=units.from_nats(value),
         estimator=key,
@@ -724,7 +767,17 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
     n_eff = 1.0 / (1.0 / n + 1.0 / m)  # n m / (n + m) without overflow
     df = int(((x + y) > 0).sum()) - 1
     pivot = Pivot(8 * n_eff * value, df, 8 * n_eff)
-    inf = CountInference(value, math.sqrt(var), (x, y), "two", js_plugin, pivot, "ncx2-adjusted")
+    inf = CountInference(
+        value,
+        math.sqrt(var),
+        (x, y),
+        "two",
+        js_plugin,
+        pivot,
+        "ncx2-adjusted",
+        bounds=(0.0, math.log(2.0)),
+        symbol="JS",
+    )
     return KLEstimate(
         estimate=units.from_nats(value),
         estimator="plugin",

@@ -190,6 +190,13 @@ class CountInference:
     pivot: Pivot | None = None
     default_method: str = "wald"
     extra_methods: tuple[str, ...] = ()
+    # the parameter space [low, high] in nats (D, I, JS >= 0; H <= log K), how to name
+    # the quantity in notes, a pivot for ``bounds[1] - theta`` (entropy: log K - H =
+    # D(p || uniform)), and whether the estimate is the plug-in one
+    bounds: tuple[float, float] = (0.0, math.inf)
+    symbol: str = "D"
+    complement: Pivot | None = None
+    plugin: bool = True
     stochastic: frozenset[str] = field(default_factory=lambda: frozenset(BOOTSTRAP_METHODS))
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -251,6 +258,21 @@ class CountInference:
         rng: Any,
         progress: bool | None = None,
     ) -> tuple[float, float, str | None] | tuple[float, float, str | None, Any]:
+        """The interval by ``method``, kept inside the parameter space, never of zero
+        width unless the quantity is known exactly, with a note whenever the estimate
+        lies outside it (see :func:`finish_interval`)."""
+        lo, hi, note, *rest = self._raw_interval(method, alpha, n_resamples, rng, progress)
+        lo, hi, note = finish_interval(self, method, lo, hi, note, alpha)
+        return (lo, hi, note, *rest)
+
+    def _raw_interval(
+        self,
+        method: str,
+        alpha: float,
+        n_resamples: int | None,
+        rng: Any,
+        progress: bool | None = None,
+    ) -> tuple[float, float, str | None] | tuple[float, float, str | None, Any]:
         if method == "wald":
             return (*wald_interval(self.estimate, self.se, alpha), None)
         if method == "ncx2" and self.pivot is not None:
@@ -267,3 +289,145 @@ class CountInference:
             lo, hi, note = interval_from_distribution(method, boot, alpha, self.jackknife)
             return lo, hi, note, boot
         raise ValueError(f"`method={method!r}` is not available here.")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- finishing
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def pivot_interval(p: Pivot, alpha: float) -> tuple[float, float, bool]:
+    """The ncx2 inversion of a pivot with a power-constrained upper limit: when the
+    statistic falls below its median under D = 0 the upper limit is the one at that
+    median (Cowan, Cranmer, Gross & Vitells 2011, "Power-constrained limits",
+    arXiv:1105.3166), so that a statistic smaller than its null distribution predicts
+    (a "too good" fit) cannot give an interval of zero width. Raising an upper limit
+    never lowers coverage. Returns (low, high, constrained)."""
+    lo, hi = ncx2_interval(p.statistic, p.df, p.scale, alpha)
+    if p.df <= 0 or not math.isfinite(p.statistic):
+        return lo, hi, False
+    med = float(stats.chi2.median(p.df))
+    if p.statistic < med:
+        hi_med = ncx2_interval(med, p.df, p.scale, alpha)[1]
+        if hi_med > hi:
+            return lo, hi_med, True
+    return lo, hi, False
+
+
+def finish_interval(
+    inf: CountInference, method: str, lo: float, hi: float, note: str | None, alpha: float
+) -> tuple[float, float, str | None]:
+    """Keep an interval honest about the parameter space and its own estimate.
+
+    * An interval entirely outside the parameter space (a bootstrap interval of a
+      bias-corrected KL below 0, a plug-in entropy interval above log K) is replaced by
+      the noncentral chi-square inversion of the quantity (for entropy, of log K - H),
+      and the summary says so.
+    * Otherwise limits beyond the parameter space are cut to it, and the summary says so.
+    * The upper limit of a chi-square inversion is power-constrained (:func:`pivot_interval`),
+      so no interval has zero width unless the quantity is known exactly.
+    * When the estimate lies outside the interval, one line says why.
+    """
+    notes = [note] if note else []
+    low_b, high_b = inf.bounds
+    sym = inf.symbol
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return lo, hi, note
+    if method in ("ncx2", "ncx2-adjusted") and inf.pivot is not None:
+        _, hi_pcl, constrained = pivot_interval(inf.pivot, alpha)
+        if constrained and hi_pcl > hi:
+            hi = hi_pcl
+            notes.append(
+                "Upper limit power-constrained: the statistic is below its median under "
+                f"{sym} = 0, so the limit is the one at that median (Cowan et al. 2011)."
+            )
+    outside = hi < low_b or lo > high_b
+    degenerate = hi - lo <= 0 and method not in ("ncx2", "ncx2-adjusted")
+    if outside or degenerate:
+        what = (
+            f"lies entirely outside the parameter space ({_range(low_b, high_b, sym)})"
+            if outside
+            else "has zero width"
+        )
+        fallback = _fallback(inf, alpha)
+        if fallback is not None:
+            flo, fhi, how = fallback
+            notes.append(
+                f"The {method} interval [{_fmt(lo)}, {_fmt(hi)}] {what}; reported instead: {how}."
+            )
+            lo, hi = flo, fhi
+        else:
+            notes.append(f"The {method} interval {what}.")
+    if lo < low_b or hi > high_b:
+        cut = []
+        if lo < low_b:
+            cut.append(f"lower limit {_fmt(lo)} raised to {_fmt(low_b)}")
+        if hi > high_b:
+            cut.append(f"upper limit {_fmt(hi)} lowered to {_fmt(high_b)}")
+        notes.append(
+            f"Cut to the parameter space ({_range(low_b, high_b, sym)}): {', '.join(cut)}."
+        )
+        lo, hi = max(lo, low_b), min(hi, high_b)
+    why = _why_outside(inf, method, lo, hi)
+    if why:
+        notes.append(why)
+    return lo, hi, " ".join(notes) if notes else None
+
+
+def _range(low: float, high: float, sym: str) -> str:
+    if math.isinf(high):
+        return f"{sym} >= {_fmt(low)}"
+    return f"{_fmt(low)} <= {sym} <= {_fmt(high)}"
+
+
+def _fallback(inf: CountInference, alpha: float) -> tuple[float, float, str] | None:
+    if inf.pivot is not None:
+        lo, hi, _ = pivot_interval(inf.pivot, alpha)
+        return lo, hi, "the noncentral chi-square inversion of the plug-in statistic"
+    if inf.complement is not None and math.isfinite(inf.bounds[1]):
+        d_lo, d_hi, _ = pivot_interval(inf.complement, alpha)
+        top = inf.bounds[1]
+        return (
+            max(top - d_hi, inf.bounds[0]),
+            top - d_lo,
+            f"log K - {inf.symbol} = D(p || uniform) by noncentral chi-square inversion",
+        )
+    return None
+
+
+def _why_outside(inf: CountInference, method: str, lo: float, hi: float) -> str | None:
+    est, sym = inf.estimate, inf.symbol
+    if not math.isfinite(est) or lo <= est <= hi:
+        return None
+    low_b, high_b = inf.bounds
+    if est < low_b:
+        return (
+            f"The bias-corrected estimate is below {_fmt(low_b)}, where {sym} cannot be: "
+            f"consistent with {sym} = {_fmt(low_b)}; the interval is for {sym} >= "
+            f"{_fmt(low_b)}."
+        )
+    if est > high_b:
+        return (
+            f"The bias-corrected estimate exceeds {_fmt(high_b)}, the largest possible "
+            f"{sym}; the interval stays within it."
+        )
+    if method in ("ncx2", "ncx2-adjusted") and inf.pivot is not None:
+        p = inf.pivot
+        if inf.plugin and est > hi:
+            return (
+                f"The plug-in estimate lies above the interval: it is biased upward by about "
+                f"df/scale = {_fmt(p.df / p.scale)}, a bias the chi-square inversion allows for."
+            )
+        return (
+            f"The estimate lies outside the interval, which inverts the law of the plug-in "
+            f"statistic (bias about df/scale = {_fmt(p.df / p.scale)}) rather than of this "
+            "estimator."
+        )
+    if method in ("basic", "bca"):
+        return (
+            f"The estimate lies outside the {method} bootstrap interval, which corrects "
+            "for the estimator's bias as measured by the bootstrap."
+        )
+    return f"The estimate lies outside the {method} interval."

@@ -1,0 +1,101 @@
+"""Estimate, interval and parameter space agree (issue 13): no interval leaves the
+parameter space (D, H, I, JS >= 0; H <= log K; I <= log min(r, c); JS <= log 2), none
+has zero width, and an estimate outside its own interval comes with a stated reason."""
+
+import math
+
+import numpy as np
+import pytest
+
+import klstats as kls
+
+
+def _reason(ci):
+    note = ci.note or ""
+    return any(
+        key in note
+        for key in (
+            "below 0",
+            "exceeds",
+            "biased upward",
+            "plug-in statistic",
+            "bootstrap interval",
+        )
+    )
+
+
+def test_kl_near_uniform_not_zero_width():
+    # was (0, 0) with estimate 0.0022
+    d = kls.kl_divergence([8, 7, 7, 8], reference=[0.25] * 4)
+    ci = d.conf_int()
+    assert ci.low == 0.0 and ci.high > 0.01
+    assert ci.low <= d.estimate <= ci.high
+    assert "power-constrained" in ci.note
+
+
+def test_entropy_of_uniform_counts_stays_below_log_k():
+    # was (1.613, 1.723), entirely above log 5 = 1.609
+    h = kls.entropy([10] * 5)
+    ci = h.conf_int()
+    assert ci.high <= math.log(5) + 1e-12
+    assert ci.low < ci.high
+    assert ci.low <= h.estimate <= ci.high
+    assert "parameter space" in ci.note
+    assert "parameter space" in h.summary().as_text()
+
+
+def test_bca_never_significantly_negative():
+    # Miller-Madow KL of an A/B test with nearly equal rates: BCa was [-0.0024, -0.0005]
+    d = kls.kl_divergence([810, 190], [812, 188], estimator="miller-madow")
+    ci = d.conf_int(method="bca", rng=1)
+    assert ci.low >= 0.0 and ci.high > 0.0
+    assert "outside the parameter space" in ci.note
+    assert d.estimate < 0 and "below 0" in ci.note
+
+
+def test_zhang_negative_estimate_explained():
+    d = kls.kl_divergence([20, 31, 25, 24], [26, 24, 27, 23], estimator="zhang")
+    ci = d.conf_int()
+    assert d.estimate < 0 and ci.low == 0.0
+    assert "below 0" in ci.note and "consistent with D = 0" in ci.note
+
+
+def test_plugin_above_its_bias_corrected_interval_explained():
+    t = ((3, 1, 0, 2, 1), (0, 2, 4, 1, 1), (2, 0, 1, 3, 0), (1, 2, 2, 0, 4))
+    mi = kls.mutual_information(t)
+    ci = mi.conf_int()
+    if not ci.low <= mi.estimate <= ci.high:
+        assert "biased upward" in ci.note
+
+
+@pytest.mark.parametrize("kind", ["kl1", "kl2", "kl2-zhang", "mi", "js", "entropy"])
+def test_defaults_under_the_null(kind):
+    """Null samples (200; 40 for the bootstrap entropy interval) at small n: every
+    default interval inside the parameter space, of positive width, and containing its
+    estimate or saying why."""
+    rng = np.random.default_rng(20261206)
+    q = np.full(4, 0.25)
+    for _ in range(40 if kind == "entropy" else 200):
+        n = int(rng.integers(8, 40))
+        x, y = rng.multinomial(n, q), rng.multinomial(n, q)
+        if kind == "kl1":
+            r, top = kls.kl_divergence(x, reference=q), math.inf
+        elif kind == "kl2":
+            if np.any((x > 0) & (y == 0)):
+                continue  # plug-in infinite: a separate, warned case
+            r, top = kls.kl_divergence(x, y), math.inf
+        elif kind == "kl2-zhang":
+            r, top = kls.kl_divergence(x, y, estimator="zhang"), math.inf
+        elif kind == "mi":
+            t = rng.multinomial(n, np.full(6, 1 / 6)).reshape(2, 3)
+            if (t.sum(0) == 0).any() or (t.sum(1) == 0).any():
+                continue
+            r, top = kls.mutual_information(t), math.log(2)
+        elif kind == "js":
+            r, top = kls.jensen_shannon(x + 1, y + 1), math.log(2)
+        else:
+            r, top = kls.entropy(x + 1), math.log(4)
+        ci = r.conf_int(rng=1)
+        assert 0.0 <= ci.low < ci.high <= top + 1e-12, (kind, x, y, ci)
+        if not ci.low <= r.estimate <= ci.high:
+            assert _reason(ci), (kind, x, y, ci, ci.note)
