@@ -143,7 +143,7 @@ def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float =
     noncentrality; run_cell checks it against the public function)."""
     s = np.maximum(s, 0.0)
 
-    def solve(target):
+    def solve(target, s=s):
         f0 = stats.chi2.cdf(s, df)
         need = f0 > target
         lo = np.zeros_like(s)
@@ -161,7 +161,8 @@ def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float =
         return np.where(need, (lo + hi) / 2, 0.0)
 
     with np.errstate(all="ignore"):
-        upper = solve(alpha / 2)
+        # power-constrained upper limit (Cowan et al. 2011), as klstats computes it
+        upper = solve(alpha / 2, np.maximum(s, stats.chi2.median(df)))
         lower = solve(1 - alpha / 2)
     out = np.column_stack([lower / scale, upper / scale])
     out[~np.isfinite(s)] = np.nan
@@ -171,6 +172,7 @@ def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float =
 def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05):
     """klstats._inference.ncx2_adjusted_interval for many data sets at once (bisection
     on a grid-bracketed decreasing branch; checked against the public function)."""
+    s_in = s
     from klstats._inference._intervals import C_RANGE
 
     s = np.maximum(np.asarray(s, dtype=float), 0.0)
@@ -223,6 +225,10 @@ def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05):
     none = ~inside.any(axis=0)
     if none.any():  # no grid point inside: the public function uses the plain inversion
         out[none] = ncx2_limits(s[none], df[none], scale[none], alpha)
+    # power-constrained upper limit where the statistic is below its null median
+    pcl = ncx2_limits(s_in, df, scale, alpha)[:, 1]
+    below = np.asarray(s_in) < stats.chi2.median(df)
+    out[:, 1] = np.where(below & (pcl > out[:, 1]), pcl, out[:, 1])
     return out
 
 
