@@ -244,6 +244,16 @@ def test_knn_estimate_plots_its_subsampling_distribution(plt, gaussians):
     assert "subsampling" in ax.get_title()
 
 
+def test_knn_wald_estimate_plots_subsampling_for_comparison(plt, gaussians):
+    # the default (Wald) interval draws nothing; the histogram is the subsampling one
+    est = kls.entropy_knn(gaussians[0])
+    assert est.conf_int().method == "wald"
+    sub = est.conf_int(n_resamples=100, rng=6, method="subsampling")
+    ax = _rendered(est.plot(n_resamples=100, rng=6))
+    assert _hist_total(ax) == 100 - sub.distribution.n_infinite - sub.distribution.n_nan
+    assert _span(ax) == pytest.approx(tuple(est.conf_int()))
+
+
 def test_confidence_interval_without_distribution(plt):
     ci = kls.kl_divergence(P5, reference=REF5).conf_int()
     with pytest.raises(ValueError, match="no resampling distribution"):

@@ -43,6 +43,8 @@ def make_results() -> dict:
             "jensen_shannon": kls.jensen_shannon(COUNTS, OTHER),
             "cross_entropy": kls.cross_entropy(COUNTS, OTHER),
             "kl_knn": kls.kl_divergence_knn(x, y),
+            # the reference density travels with the result (no closure)
+            "kl_knn_one_sample": kls.kl_divergence_knn(x, reference=stats.norm()),
             "entropy_knn": kls.entropy_knn(x),
             "mi_knn": kls.mutual_information_knn(x, x + rng.normal(size=120)),
             "g_asymptotic": kls.g_test([315, 108, 101, 32], [9, 3, 3, 1], method="asymptotic"),

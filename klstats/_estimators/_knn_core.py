@@ -658,9 +658,20 @@ def _reference_log_q(reference: Any, d: int) -> Callable[[np.ndarray], np.ndarra
             f"`reference` is a {int(dim)}-dimensional distribution but `x` has d={d} column(s)."
         )
 
-    def log_q(x: np.ndarray) -> np.ndarray:
+    return _ReferenceLogDensity(reference, d)
+
+
+class _ReferenceLogDensity:
+    """``x -> log q(x_i)``; a class, not a closure, so that results stay picklable."""
+
+    def __init__(self, reference: Any, d: int) -> None:
+        self.reference = reference
+        self.d = d
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        d = self.d
         arg = x[:, 0] if d == 1 else x
-        out = np.asarray(reference.logpdf(arg), dtype=float)
+        out = np.asarray(self.reference.logpdf(arg), dtype=float)
         if out.size != x.shape[0] or (out.ndim > 1 and out.shape != (x.shape[0], 1)):
             raise ValueError(
                 f"`reference.logpdf` returned shape {out.shape} for {x.shape[0]} points in "
@@ -668,8 +679,6 @@ def _reference_log_q(reference: Any, d: int) -> Callable[[np.ndarray], np.ndarra
                 "pass a multivariate distribution (e.g. scipy.stats.multivariate_normal)."
             )
         return out.reshape(x.shape[0])
-
-    return log_q
 
 
 def _describe_reference(reference: Any) -> str:

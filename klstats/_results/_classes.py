@@ -442,7 +442,8 @@ class KLEstimate:
         A histogram of the bootstrap replicates (subsampling estimates for k-NN
         estimates), the estimate, and the confidence interval ``conf_int(alpha,
         method=method, ...)`` shaded. For an analytic interval (``"ncx2"``, ``"wald"``)
-        the histogram is the nonparametric bootstrap distribution, for comparison.
+        the histogram is the nonparametric bootstrap distribution, for comparison (for
+        k-NN estimates, which cannot be bootstrapped, the subsampling distribution).
         Needs matplotlib (``pip install "klstats[plot]"``).
 
         Parameters
@@ -486,6 +487,10 @@ class KLEstimate:
         # replicates) then serves the bootstrap distribution alone
         ci = self.conf_int(alpha, method=method, n_resamples=n_resamples, rng=rng)
         dist = ci.distribution
+        if dist is None and "bca" not in self.ci_methods and "subsampling" in self.ci_methods:
+            # a k-NN estimate with a Wald interval: its subsampling distribution, for comparison
+            sub = self.conf_int(alpha, method="subsampling", n_resamples=n_resamples, rng=rng)
+            dist = sub.distribution
         if dist is None:
             if "bca" not in self.ci_methods:
                 raise ValueError(
