@@ -108,6 +108,11 @@ def _sm_endog(res: Any) -> np.ndarray | None:
     return np.asarray(endog, dtype=float)
 
 
+def _shown(info: _ModelInfo, role: str) -> str:
+    """The model's label for the table; a bare (llf, n_params) pair is named by its role."""
+    return "(llf, n_params)" if info.label == role else info.label
+
+
 def _model_info(obj: Any, name: str) -> _ModelInfo:
     if _is_sm_results(obj):
         llf = float(obj.llf)
@@ -290,8 +295,8 @@ def lr_test(restricted: Any, full: Any) -> LRTestResult:
         "Models",
         ["restricted", "full"],
         [
-            (r.label, r.llf, r.n_params, r.nobs if r.nobs is not None else n),
-            (f.label, f.llf, f.n_params, f.nobs if f.nobs is not None else n),
+            (_shown(r, "restricted"), r.llf, r.n_params, r.nobs if r.nobs is not None else n),
+            (_shown(f, "full"), f.llf, f.n_params, f.nobs if f.nobs is not None else n),
         ],
     )
     return LRTestResult(
@@ -300,7 +305,11 @@ def lr_test(restricted: Any, full: Any) -> LRTestResult:
         df=df,
         nobs=n if n is not None else 0,
         method="asymptotic",
-        null_hypothesis=f"the restricted model ({r.label}) is adequate",
+        null_hypothesis=(
+            "the restricted model is adequate"
+            if r.label == "restricted"
+            else f"the restricted model ({r.label}) is adequate"
+        ),
         estimate=estimate,
         estimator="likelihood ratio",
         distribution="chi2",
