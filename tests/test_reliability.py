@@ -666,7 +666,8 @@ def test_ctrl_c_through_the_console_script(tmp_path):
         path, index=False
     )
     target = tmp_path / "out.json"
-    args = ["compare", path, "--group", "g", "--value", "v", "--n-resamples", "10000000"]
+    # minutes of work, yet under the resampling guard's limit (1e7 is refused up front)
+    args = ["compare", path, "--group", "g", "--value", "v", "--n-resamples", "2000000"]
     proc = subprocess.Popen(
         [*CMD, *map(str, args), "--output", str(target), "--format", "json"],
         cwd=tmp_path,
