@@ -62,6 +62,17 @@ _WEIGHTED_NOTES = r"""
     bias and coverage."""
 
 
+def _search_options(ties: Any, standardize: Any, algorithm: Any, workers: Any, rng: Any):
+    """The options every k-NN estimator shares, checked once at its door."""
+    return (
+        check_choice(ties, "ties", ("raise", "jitter")),
+        check_standardize(standardize),
+        check_algorithm(algorithm),
+        check_workers(workers),
+        check_rng(rng),
+    )
+
+
 @fill_doc
 def kl_divergence_knn(
     x: Any,
@@ -253,11 +264,7 @@ def kl_divergence_knn(
             "continuous distribution Q)."
         )
     key = resolve_estimator(estimator, KL_ESTIMATORS)
-    ties = check_choice(ties, "ties", ("raise", "jitter"))
-    std = check_standardize(standardize)
-    alg = check_algorithm(algorithm)
-    workers = check_workers(workers)
-    gen = check_rng(rng)
+    ties, std, alg, workers, gen = _search_options(ties, standardize, algorithm, workers, rng)
     if max_k is not None:
         max_k = check_int(max_k, "max_k", minimum=1)
     if k is not None:
@@ -388,11 +395,7 @@ def entropy_knn(
     """
     units = check_base(base)
     key = resolve_estimator(estimator, ENTROPY_ESTIMATORS)
-    ties = check_choice(ties, "ties", ("raise", "jitter"))
-    std = check_standardize(standardize)
-    alg = check_algorithm(algorithm)
-    workers = check_workers(workers)
-    gen = check_rng(rng)
+    ties, std, alg, workers, gen = _search_options(ties, standardize, algorithm, workers, rng)
     if k is not None:
         k = check_int(k, "k", minimum=1)
     return _entropy(_backend(alg, workers, x), x, k, key, units, ties, std, gen)
@@ -526,11 +529,7 @@ def mutual_information_knn(
     """
     units = check_base(base)
     key = resolve_estimator(estimator, MI_ESTIMATORS)
-    ties = check_choice(ties, "ties", ("raise", "jitter"))
-    std = check_standardize(standardize)
-    alg = check_algorithm(algorithm)
-    workers = check_workers(workers)
-    gen = check_rng(rng)
+    ties, std, alg, workers, gen = _search_options(ties, standardize, algorithm, workers, rng)
     if k is not None:
         k = check_int(k, "k", minimum=1)
     return _mi(_backend(alg, workers, x, y), x, y, k, key, units, ties, std, gen)
