@@ -42,7 +42,7 @@ _EXPORTS: dict[str, str] = {
     "g_test": "._hypotests._gtests",
     "g_test_homogeneity": "._hypotests._gtests",
     "g_test_independence": "._hypotests._gtests",
-    "g_test_power": "._hypotests._gtests",
+    "g_test_power": "._hypotests._gtest_power",
     "independence_test": "._hypotests._permutation",
     "jensen_shannon": "._estimators._discrete",
     "kl_divergence": "._estimators._discrete",

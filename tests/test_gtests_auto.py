@@ -15,7 +15,7 @@ from scipy import stats
 
 import klstats as kls
 from klstats import SmallSampleWarning
-from klstats._hypotests._gtests import _exact_table_pvalue
+from klstats._hypotests._gtest_pvalues import _exact_table_pvalue
 
 REF = pd.read_csv(Path(__file__).parent / "reference" / "gtests_auto.csv")
 TABLES = {

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from klstats._hypotests._gtests import _compositions
+from klstats._hypotests._gtest_pvalues import _compositions
 from klstats._kernels._counts import kl1_plugin, mi_plugin
 
 OUT = Path(__file__).resolve().parent / "results"

@@ -58,7 +58,8 @@ from .._results._summary import (
     jsonable,
     versions,
 )
-from ._gtests import _snap_zero, g_test_homogeneity
+from ._gtest_pvalues import _snap_zero
+from ._gtests import g_test_homogeneity
 from ._permutation import independence_test, kl_test
 
 __all__ = [
