@@ -34,8 +34,8 @@ from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
-from .._results._classes import GTestResult
 from .._results._summary import Block, fmt
+from .._results._test_results import GTestResult
 from ._gtest_output import (
     _MAX_BLOCK_CELLS,
     _as_frame,

@@ -31,7 +31,8 @@ from .._inference._resampling import run_chunks, spawn
 from .._kernels._knn_prep import jitter
 from .._kernels._neighbours import RADIUS_SLACK as _RADIUS_SLACK
 from .._kernels._neighbours import TREE_OPTIONS as _TREE_OPTIONS
-from .._results._classes import KLEstimate, ResamplingTestResult
+from .._results._classes import KLEstimate
+from .._results._test_results import ResamplingTestResult
 from ._resampling_result import _result
 
 __all__: list[str] = []

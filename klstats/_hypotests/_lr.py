@@ -21,8 +21,10 @@ from .._base._validation import check_choice, check_int, check_real, check_resam
 from .._base._warnings import SmallSampleWarning
 from .._inference._intervals import Pivot
 from .._inference._lr_intervals import _LRInference
-from .._results._classes import KLEstimate, LRTestResult, seed_of
+from .._results._classes import KLEstimate
+from .._results._common import seed_of
 from .._results._summary import Block, fmt
+from .._results._test_results import LRTestResult
 from ._families import (
     _NESTINGS,
     _as_data,

@@ -36,7 +36,8 @@ from .._inference._resampling import (
     run_chunks,
 )
 from .._kernels._counts import KL1_KERNELS
-from .._results._classes import ResamplingTestResult, seed_of
+from .._results._common import seed_of
+from .._results._test_results import ResamplingTestResult
 from ._resampling_result import _result
 
 __all__ = ["independence_test", "kl_test"]

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from .._inference._resampling import resampling_pvalue
-from .._results._classes import KLEstimate, ResamplingTestResult, seed_of
+from .._results._classes import KLEstimate
+from .._results._common import seed_of
+from .._results._test_results import ResamplingTestResult
 
 __all__: list[str] = []  # private module
 

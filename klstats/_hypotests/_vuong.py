@@ -18,8 +18,9 @@ from scipy import integrate, special, stats
 from .._base._validation import as_samples, check_choice, check_int
 from .._base._warnings import DegenerateDataWarning, SmallSampleWarning
 from .._inference._lr_intervals import _WaldInference
-from .._results._classes import KLEstimate, VuongTestResult
+from .._results._classes import KLEstimate
 from .._results._summary import Block, fmt, fmt_pvalue
+from .._results._test_results import VuongTestResult
 from ._families import _as_data, _check_support, _family, _fit_family, _is_positive, _logdens
 from ._lr import _is_glm, _is_sm_results, _sm_endog, _sm_label, _sm_n_params
 

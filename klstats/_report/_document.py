@@ -378,7 +378,7 @@ class Report:
 
     def provenance(self) -> dict[str, Any]:
         """What the provenance section records, as plain data."""
-        from .._results._classes import SUMMARY_SEED
+        from .._results._common import SUMMARY_SEED
 
         vers = versions()
         if any(item.kind == "figure" for item in self._items):
