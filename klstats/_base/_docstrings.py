@@ -28,6 +28,14 @@ FRAGMENTS = {
         "`numpy.random.default_rng` to instantiate a ``Generator``. An invalid `rng` "
         "raises TypeError even when the chosen method draws nothing."
     ),
+    # tests whose Monte Carlo p-value records its seed (the G-tests): rng=res.seed replays it
+    "rng_seed": (
+        "Seed of a Monte Carlo p-value. An integer is the seed; None draws one from "
+        "operating-system entropy; a Generator or SeedSequence gives one draw of its "
+        "stream. The draws come from ``numpy.random.default_rng(seed)`` and the seed is "
+        "recorded (``res.seed``, the summary, ``to_dict()``): ``rng=res.seed`` "
+        "reproduces the p-value exactly. Validated even when nothing is drawn."
+    ),
 }
 
 _TOKEN = re.compile(r"^(?P<indent>[ \t]*)%\((?P<name>\w+)\)s[ \t]*$", re.M)
