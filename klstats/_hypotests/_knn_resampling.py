@@ -390,13 +390,11 @@ def kl_test_knn(
         notes[0] = "Label permutations of the pooled sample, each estimated afresh."
         null = _direct_permutations(inf.statistic, xs, ys, B, perm_rng, progress)
     return _result(
+        "two-sample",
+        "k-NN KL statistic",
         effect=effect,
         observed=inf.estimate,
         null=null,
-        method="permutation",
-        null_hypothesis="P = Q (both samples come from one distribution)",
-        title="Permutation test of P = Q (k-NN KL statistic)",
-        distribution="permutation",
         notes=notes,
         n_resamples=B,
     )
@@ -440,13 +438,11 @@ def _montecarlo_knn(
 
     null = run_chunks(task, B, n * d, rng, progress=progress, desc="Monte Carlo")
     return _result(
+        "gof",
+        "k-NN KL statistic",
         effect=effect,
         observed=inf.estimate,
         null=null,
-        method="montecarlo",
-        null_hypothesis="P equals the reference distribution Q",
-        title="Monte Carlo goodness-of-fit test (k-NN KL statistic)",
-        distribution="montecarlo",
         notes=["Null samples of size n drawn from the reference."],
         n_resamples=B,
     )
@@ -484,13 +480,11 @@ def independence_test_knn(
         task, B, n * (xs.shape[1] + ys.shape[1]), perm_rng, progress=progress, desc="permutations"
     )
     return _result(
+        "independence",
+        "k-NN MI statistic",
         effect=effect,
         observed=inf.estimate,
         null=null,
-        method="permutation",
-        null_hypothesis="X and Y are independent",
-        title="Permutation test of independence (k-NN MI statistic)",
-        distribution="permutation",
         notes=["Rows of y permuted against x."],
         n_resamples=B,
     )

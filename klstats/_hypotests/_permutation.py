@@ -201,13 +201,11 @@ def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> Resamp
 
     null = run_chunks(task, B, 2 * xc.size, gen, progress=progress, desc="permutations")
     return _result(
+        "two-sample",
+        "KL statistic",
         effect=effect,
         observed=inf.estimate,
         null=null,
-        method="permutation",
-        null_hypothesis="P = Q (both samples come from one distribution)",
-        title="Permutation test of P = Q (KL statistic)",
-        distribution="permutation",
         notes=[
             "Label permutations drawn as multivariate hypergeometric splits of the pooled counts."
         ],
@@ -244,13 +242,11 @@ def _kl_montecarlo_counts(
 
     null = run_chunks(task, B, xc.size, gen, progress=progress, desc="Monte Carlo")
     return _result(
+        "gof",
+        "KL statistic",
         effect=effect,
         observed=observed,
         null=null,
-        method="montecarlo",
-        null_hypothesis="P equals the reference distribution Q",
-        title="Monte Carlo goodness-of-fit test (KL statistic)",
-        distribution="montecarlo",
         notes=notes,
         n_resamples=B,
     )
@@ -365,13 +361,11 @@ def independence_test(
 
     null = run_chunks(task, B, t.size, gen, progress=progress, desc="permutations")
     return _result(
+        "independence",
+        "MI statistic",
         effect=effect,
         observed=inf.estimate,
         null=null,
-        method="permutation",
-        null_hypothesis="X and Y are independent",
-        title="Permutation test of independence (MI statistic)",
-        distribution="permutation",
         notes=["Permutations drawn as random tables with the observed margins."],
         n_resamples=B,
         rng=rng,

@@ -21,27 +21,48 @@ def _null_in_units(null: np.ndarray, effect: KLEstimate) -> np.ndarray:
     return null / effect._divisor
 
 
+# the three resampling schemes: the ``method`` value (also the spelling of the null
+# distribution), the null hypothesis, and the title with the statistic's name filled in
+SCHEMES = {
+    "two-sample": (
+        "permutation",
+        "P = Q (both samples come from one distribution)",
+        "Permutation test of P = Q ({statistic})",
+    ),
+    "gof": (
+        "montecarlo",
+        "P equals the reference distribution Q",
+        "Monte Carlo goodness-of-fit test ({statistic})",
+    ),
+    "independence": (
+        "permutation",
+        "X and Y are independent",
+        "Permutation test of independence ({statistic})",
+    ),
+}
+
+
 def _result(
+    scheme: str,
+    statistic: str,
     *,
     effect: KLEstimate,
     observed: float,
     null: np.ndarray,
-    method: str,
-    null_hypothesis: str,
-    title: str,
-    distribution: str,
     notes: list[str],
     n_resamples: int,
     rng: Any = None,
 ) -> ResamplingTestResult:
     """The one builder of resampling-test results (counts and k-NN alike).
 
-    ``rng`` is the caller's ``rng`` argument: an integer seed is recorded in the result.
+    ``scheme`` is a key of :data:`SCHEMES`; ``statistic`` names the statistic in the
+    title ("KL statistic", "k-NN MI statistic", ...). ``rng`` is the caller's ``rng``
+    argument: an integer seed is recorded in the result.
     """
+    method, null_hypothesis, title = SCHEMES[scheme]
+    distribution = method
     pvalue = resampling_pvalue(observed, null)
     n_bad = int((~np.isfinite(null)).sum())
-    # one spelling of the scheme everywhere: the value of the ``method`` argument
-    distribution = {"Monte Carlo": "montecarlo"}.get(distribution, distribution)
     if n_bad:
         notes.append(f"{n_bad} of {n_resamples} resampled statistics are not finite (kept).")
     notes.append(
@@ -60,7 +81,7 @@ def _result(
         units=effect.units,
         estimator=effect.estimator,
         distribution=distribution,
-        title=title,
+        title=title.format(statistic=statistic),
         effect=effect,
         null_distribution=_null_in_units(null, effect),
         notes=tuple(notes),
