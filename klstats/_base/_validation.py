@@ -159,8 +159,8 @@ class Units:
     """Logarithm base of a result: ``divisor`` turns nats into these units.
 
     The one conversion: every kernel works in nats and every public function converts
-    its result with :meth:`from_nats` (results keep ``divisor`` to convert intervals
-    and resampled statistics the same way).
+    its result with :meth:`from_nats` (results keep their ``Units`` to convert intervals,
+    bootstrap replicates and resampled statistics the same way).
     """
 
     name: str
@@ -176,10 +176,13 @@ class Units:
         return value * self.divisor
 
 
+NATS = Units("nats", 1.0, None)
+
+
 def check_base(base: Any) -> Units:
     """``base=None`` (or e) means nats; 2 bits; 10 hartleys; any other b > 0, b != 1."""
     if base is None:
-        return Units("nats", 1.0, None)
+        return NATS
     b = check_real(base, "base", low=0.0, low_open=True)
     if b == 1.0:
         raise ValueError("`base` must be > 0 and != 1 (log base 1 is undefined); got 1.")

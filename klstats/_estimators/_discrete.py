@@ -322,7 +322,7 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
         sizes=(n,),
         options=_report_options(key, opts, x),
         _inference=inf,
-        _divisor=units.divisor,
+        _units=units,
     )
 
 
@@ -503,7 +503,7 @@ def kl_divergence(
         sizes=sizes,
         options=_report_options(key, opts, x),
         _inference=inf,
-        _divisor=units.divisor,
+        _units=units,
     )
 
 
@@ -609,7 +609,7 @@ def cross_entropy(
         sizes=d.sizes,
         options=d.options,
         _inference=inf,
-        _divisor=units.divisor,
+        _units=units,
     )
 
 
@@ -714,7 +714,7 @@ def mutual_information(
         sizes=(n,),
         options=_report_options(key, opts, t.ravel()),
         _inference=inf,
-        _divisor=units.divisor,
+        _units=units,
     )
 
 
@@ -787,5 +787,5 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
         quantity="Jensen-Shannon divergence JS(P,Q)",
         sizes=(nobs_of(n), nobs_of(m)),
         _inference=inf,
-        _divisor=units.divisor,
+        _units=units,
     )

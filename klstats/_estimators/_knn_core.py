@@ -193,17 +193,17 @@ def _result(
     notes: Sequence[str] = (),
 ) -> KLEstimate:
     return KLEstimate(
-        estimate=value / units.divisor,
+        estimate=units.from_nats(value),
         estimator=key,
         units=units.name,
         nobs=nobs,
-        bse=se / units.divisor,
+        bse=units.from_nats(se),
         quantity=quantity,
         sizes=sizes,
         options=options,
         notes=tuple(notes),
         _inference=inference,
-        _divisor=units.divisor,
+        _units=units,
     )
 
 

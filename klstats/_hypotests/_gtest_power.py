@@ -96,7 +96,7 @@ def g_test_power(
     N = 270.7
     """
     if isinstance(effect, KLEstimate):
-        effect = effect.estimate * effect._divisor  # back to nats
+        effect = effect._units.to_nats(effect.estimate)
     effect = check_real(effect, "effect", low=0.0, low_open=True)
     df = check_int(df, "df", minimum=1)
     alpha = check_alpha(alpha)

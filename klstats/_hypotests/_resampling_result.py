@@ -17,10 +17,6 @@ from .._results._test_results import ResamplingTestResult
 __all__: list[str] = []  # private module
 
 
-def _null_in_units(null: np.ndarray, effect: KLEstimate) -> np.ndarray:
-    return null / effect._divisor
-
-
 # the three resampling schemes: the ``method`` value (also the spelling of the null
 # distribution), the null hypothesis, and the title with the statistic's name filled in
 SCHEMES = {
@@ -71,7 +67,7 @@ def _result(
         "draws (ties within floating-point noise count as >=)."
     )
     return ResamplingTestResult(
-        statistic=observed / effect._divisor,
+        statistic=effect._units.from_nats(observed),
         pvalue=pvalue,
         df=None,
         nobs=effect.nobs,
@@ -83,7 +79,7 @@ def _result(
         distribution=distribution,
         title=title.format(statistic=statistic),
         effect=effect,
-        null_distribution=_null_in_units(null, effect),
+        null_distribution=effect._units.from_nats(null),
         notes=tuple(notes),
         seed=seed_of(rng),
         n_resamples=n_resamples,

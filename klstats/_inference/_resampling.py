@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from .._base._validation import Units
 from .._base._warnings import DegenerateDataWarning
 from .._kernels._random_tables import random_tables as _random_tables
 
@@ -135,19 +136,20 @@ class BootstrapDistribution:
             f"n_nan={self.n_nan}, units={self.units!r})"
         )
 
-    def _rescaled(self, divisor: float, units: str) -> BootstrapDistribution:
-        if divisor == 1.0 and units == self.units:
+    def _rescaled(self, units: Units) -> BootstrapDistribution:
+        """The distribution in ``units`` (the replicates are in nats)."""
+        if units.divisor == 1.0 and units.name == self.units:
             return self
-        reps = self.replicates / divisor
+        reps = units.from_nats(self.replicates)
         reps.flags.writeable = False
         return BootstrapDistribution(
             reps,
-            self.estimate / divisor,
+            units.from_nats(self.estimate),
             self.n_resamples,
             self.n_infinite,
             self.n_nan,
             self.scheme,
-            units,
+            units.name,
         )
 
 

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from .._base._validation import check_alpha, check_choice, check_resamples
+from .._base._validation import NATS, Units, check_alpha, check_choice, check_resamples
 from ._common import (
     _HIDDEN_OPTIONS,
     _RESAMPLING_METHODS,
@@ -87,7 +87,7 @@ class KLEstimate:
     options: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     _inference: Inference | None = None
-    _divisor: float = 1.0
+    _units: Units = NATS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _frozen_mapping(self.options))
@@ -212,7 +212,7 @@ class KLEstimate:
             )
         kw = {} if progress is None else {"progress": progress}
         dist = boot(n_resamples, rng, **kw)
-        return dist._rescaled(self._divisor, self.units)
+        return dist._rescaled(self._units)
 
     def plot(
         self,
@@ -320,8 +320,9 @@ class KLEstimate:
         low, high, note, *extra = self._inference.interval(method, alpha, n_resamples, rng, **kw)
         dist = extra[0] if extra else None
         if dist is not None and hasattr(dist, "_rescaled"):
-            dist = dist._rescaled(self._divisor, self.units)
-        return float(low) / self._divisor, float(high) / self._divisor, note, dist, method
+            dist = dist._rescaled(self._units)
+        low, high = self._units.from_nats(float(low)), self._units.from_nats(float(high))
+        return low, high, note, dist, method
 
     # ------------------------------------------------------------------ output
     def _summary_rows(self, alpha: float):
@@ -430,7 +431,7 @@ class KLEstimate:
         "sizes",
         "options",
         "notes",
-        "_divisor",
+        "_units",
     )
 
     def __eq__(self, other: object) -> bool:
