@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "KLEstimate": "._results._classes",
     "KLStatsWarning": "._base._warnings",
     "KLTestResult": "._results._classes",
+    "LabelPairingWarning": "._base._warnings",
     "LRTestResult": "._results._test_results",
     "MutualInformationFrame": "._hypotests._frame_results",
     "Report": "._report._document",

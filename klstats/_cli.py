@@ -18,6 +18,11 @@ from ._cli_commands import _DISCRETE, _KNN, _compare, _demo, _drift, _gof, _inde
 from ._cli_input import DataError, UsageError
 from ._cli_render import _write_atomic, cli_words, render
 
+_RESCALE_HELP = (
+    "rescale expected probabilities that do not sum to 1 (otherwise refused; whole-number "
+    "ratios such as 9:3:3:1 need no flag)"
+)
+
 __all__ = ["main"]
 
 FORMATS = ("text", "html", "latex", "json", "markdown")
@@ -140,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--method", choices=("auto", "asymptotic", "montecarlo", "exact"), default="auto"
     )
+    p.add_argument("--rescale", action="store_true", help=_RESCALE_HELP)
     _resampling(p)
     p.set_defaults(func=_gof)
 
@@ -165,10 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--p", metavar="COL", help="counts of the sample from P")
     p.add_argument("--q", metavar="COL", help="counts of the sample from Q")
     p.add_argument("--probs", metavar="COL", help="known probabilities of Q (one-sample)")
+    p.add_argument("--rescale", action="store_true", help=_RESCALE_HELP)
     p.add_argument("--label", metavar="COL", help="category labels")
     p.add_argument("--x", metavar="COL", help="raw sample from P (labels or numbers)")
     p.add_argument("--y", metavar="COL", help="raw sample from Q")
-    p.add_argument("--estimator", choices=(*_DISCRETE, *_KNN))
+    p.add_argument(
+        "--estimator",
+        choices=(*_DISCRETE, *_KNN),
+        help="default: plugin for counts and labels (as kl_divergence), the k-NN default "
+        "for numeric samples",
+    )
     _knn_options(p)
     p.add_argument("--base", type=_log_base, default=None, help="log base (2: bits)")
     p.set_defaults(func=_kl)
@@ -298,7 +310,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"klstats: error: {exc}", file=sys.stderr)
         return 1
     except (ValueError, TypeError) as exc:
-        print(f"klstats: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"klstats: error: {cli_words(str(exc).splitlines()[0])}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. piped into head
         return 0

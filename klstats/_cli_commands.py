@@ -56,6 +56,7 @@ def _gof(args: argparse.Namespace):
         method=args.method,
         n_resamples=_resamples(args),
         rng=args.seed,
+        rescale=args.rescale,
     )
 
 
@@ -137,7 +138,7 @@ def _kl(args: argparse.Namespace):
         opts = {"estimator": args.estimator or "plugin", "base": args.base}
         if args.q is not None:
             return rows, kl_divergence(p, q, **opts)
-        return rows, kl_divergence(p, reference=q, **opts)
+        return rows, kl_divergence(p, reference=q, rescale=args.rescale, **opts)
     if args.x is None or args.y is None:
         raise UsageError("klstats kl: give --p with --q/--probs (counts) or --x and --y (samples)")
     for o in ("q", "probs", "label"):
@@ -162,7 +163,8 @@ def _kl(args: argparse.Namespace):
         if _is_text(x) or _is_text(y):
             x, y = x.astype(str), y.astype(str)
         px, qy = tabulate(x.to_numpy(), y.to_numpy())
-        return rows, kl_divergence(px, qy, estimator=args.estimator or "zhang", base=args.base)
+        # the default of kl_divergence (plug-in), for counts and raw labels alike
+        return rows, kl_divergence(px, qy, estimator=args.estimator or "plugin", base=args.base)
     from ._estimators._knn import kl_divergence_knn
 
     xs = _numeric(x, args.x, args.file).to_numpy(dtype=float)

@@ -28,6 +28,8 @@ _CLI_OPTIONS = {
     "standardize": "--standardize",
     "base": "--base",
     "alpha": "--alpha",
+    "rescale": "--rescale",
+    "reference": "--probs",
 }
 _ASSIGN = re.compile(r"`?\b(" + "|".join(_CLI_OPTIONS) + r")=(['\"]?)([\w.+-]+)\2`?")
 _NAME = re.compile(r"`(" + "|".join(_CLI_OPTIONS) + r")`")
@@ -37,6 +39,7 @@ def cli_words(text: str) -> str:
     """Rewrite Python argument names in a message as the CLI's options
     (``method='montecarlo'`` -> ``--method montecarlo``, `` `f_exp` `` -> ``--expected``)."""
     text = _ASSIGN.sub(lambda m: f"{_CLI_OPTIONS[m.group(1)]} {m.group(3)}", text)
+    text = text.replace("--rescale True", "--rescale")  # a flag
     return _NAME.sub(lambda m: _CLI_OPTIONS[m.group(1)], text)
 
 

@@ -44,8 +44,31 @@ def path(name: str):
     return _folder() / f"{name}.csv"
 
 
+# data sets with one row per category: indexed by that category's label, so that their
+# columns are Series of counts (or ratios) labelled by category
+_INDEX = {
+    "adh_mcdonald_kreitman": "change",
+    "amphipod_mpi": "genotype",
+    "apolipoprotein_b": "genotype",
+    "clearfield_rice": "phenotype",
+    "crossbills": "bill",
+    "gender_party": "gender",
+    "horse_kicks": "deaths",
+    "mendel_peas": "phenotype",
+    "nuthatch_foraging": "tree",
+    "rutherford_geiger": "particles",
+}
+
+
 def load(name: str) -> pd.DataFrame:
     """Load a bundled data set as a DataFrame.
+
+    A data set with one row per category (counts by phenotype, genotype, ...) is
+    indexed by that category's label, so that each column is a Series of counts
+    labelled by category and tests print the category names (and pair counts with
+    expected values by label). Data sets with one row per observation, and
+    frequency tables in long form with several category columns (``hair_eye_color``,
+    ``titanic``, ``ucb_admissions``), keep the default index.
 
     Parameters
     ----------
@@ -67,9 +90,14 @@ def load(name: str) -> pd.DataFrame:
     >>> df = kls.datasets.load("mendel_peas")
     >>> int(df["observed"].sum())
     556
+    >>> df.index.tolist()
+    ['round yellow', 'round green', 'wrinkled yellow', 'wrinkled green']
     """
     with path(name).open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, comment="#")
+        df = pd.read_csv(fh, comment="#")
+    if name in _INDEX:
+        df = df.set_index(_INDEX[name])
+    return df
 
 
 def describe(name: str) -> str:

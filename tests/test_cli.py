@@ -25,7 +25,7 @@ def run(args, cwd):
 @pytest.fixture
 def peas(tmp_path):
     path = tmp_path / "peas.csv"
-    kls.datasets.load("mendel_peas").to_csv(path, index=False)
+    kls.datasets.load("mendel_peas").to_csv(path)  # the label index as a column
     return path
 
 

@@ -744,8 +744,12 @@ class TestMutualInformation:
 
 class TestJensenShannon:
     def test_methods_a1_example(self):
-        js = kls.jensen_shannon([0.5, 0.5], [0.9, 0.1]).estimate
+        # two known distributions: known=True (probabilities as counts are refused)
+        js = kls.jensen_shannon([0.5, 0.5], [0.9, 0.1], known=True).estimate
         assert js == pytest.approx(0.101749, abs=6e-7)
+        assert js == pytest.approx(jensenshannon([0.5, 0.5], [0.9, 0.1]) ** 2, rel=1e-12)
+        # the same proportions as counts of two samples of 100
+        js = kls.jensen_shannon([50, 50], [90, 10]).estimate
         assert js == pytest.approx(jensenshannon([0.5, 0.5], [0.9, 0.1]) ** 2, rel=1e-12)
 
     @pytest.mark.parametrize("base", [None, 2, 10])
@@ -823,11 +827,19 @@ class TestTabulate:
 
 
 def test_fractional_counts_do_not_divide_by_zero():
-    # counts may be weights or probabilities; totals below 0.5 must not break the se
-    h = kls.entropy([0.2, 0.2])
+    # non-integer values totalling 1 or less are probabilities, refused as counts
+    with pytest.raises(ValueError, match="looks like probabilities"):
+        kls.entropy([0.2, 0.2])
+    with pytest.raises(ValueError, match="looks like probabilities"):
+        kls.kl_divergence([0.2, 0.2], [0.1, 0.3])
+    with pytest.raises(ValueError, match="looks like probabilities"):
+        kls.mutual_information([[0.1, 0.2], [0.1, 0.05]])
+    # weighted counts (non-integer, total above 1) keep a finite standard error
+    h = kls.entropy([1.2, 1.2])
     assert h.estimate == pytest.approx(math.log(2))
-    d = kls.kl_divergence([0.2, 0.2], [0.1, 0.3])
+    d = kls.kl_divergence([1.2, 1.2], [0.6, 1.8])
     assert d.estimate == pytest.approx(stats.entropy([1, 1], [1, 3]), rel=1e-13)
     assert math.isfinite(d.bse)
-    mi = kls.mutual_information([[0.1, 0.2], [0.1, 0.05]])
-    assert mi.estimate == pytest.approx(mi_ml([[0.1, 0.2], [0.1, 0.05]]), rel=1e-12)
+    assert any("weighted counts" in n for n in d.notes)
+    mi = kls.mutual_information([[1.0, 2.0], [1.0, 0.5]])
+    assert mi.estimate == pytest.approx(mi_ml([[1.0, 2.0], [1.0, 0.5]]), rel=1e-12)

@@ -269,7 +269,9 @@ class TestBadInput:
 
     def test_fractional_counts(self):
         with pytest.raises(ValueError, match="integer counts"):
-            kls.kl_test([0.5, 0.5], [0.2, 0.8])
+            kls.kl_test([1.5, 2.5], [2.2, 0.8], data="counts")
+        with pytest.raises(ValueError, match="looks like probabilities"):
+            kls.kl_test([0.5, 0.5], [0.2, 0.8], data="counts")
 
     def test_continuous_reference_with_count_estimator(self):
         with pytest.raises(ValueError, match="continuous"):

@@ -77,7 +77,7 @@ def test_gof_counts_bars_markers_and_residuals(plt):
 
 
 def test_gof_counts_labels_from_series_and_flagged_residuals(plt):
-    birds = kls.datasets.load("nuthatch_foraging").set_index("tree")
+    birds = kls.datasets.load("nuthatch_foraging")
     res = kls.g_test(
         birds["observed"], birds["canopy_proportion"], method="montecarlo", n_resamples=99, rng=1
     )
@@ -90,7 +90,7 @@ def test_gof_counts_labels_from_series_and_flagged_residuals(plt):
 
 
 def test_table_counts_heat_map_of_residuals(plt):
-    table = kls.datasets.load("gender_party").set_index("gender")
+    table = kls.datasets.load("gender_party")
     table.columns.name = "party"
     res = kls.g_test_independence(table)
     ax = _rendered(res.plot())

@@ -205,7 +205,8 @@ class TestCliKeepsEveryRow:
         px, qy = kls.tabulate(x, y)
         assert rec["estimate"] == kls.kl_divergence(px, qy, estimator="plugin").estimate
         auto = run(["kl", path, "--x", "x", "--y", "y", "--format", "json"], tmp_path)
-        assert json.loads(auto.stdout)["estimator"] == "zhang"  # discrete, not k-NN
+        # discrete, not k-NN; the default of kl_divergence (plug-in)
+        assert json.loads(auto.stdout)["estimator"] == "plugin"
 
     def test_stdin(self, tmp_path):
         data = "obs,p\n315,9\n108,3\n101,3\n32,1\n"
@@ -580,8 +581,12 @@ class TestSmallerOnes:
             kls.mutual_information(pd.DataFrame([[1, 2], [3, None]]).astype("Int64"))
 
     def test_fractional_counts_nobs_not_zero(self):
-        assert kls.entropy([0.1, 0.2]).nobs == 1
-        assert kls.mutual_information([[0.1, 0.05], [0.02, 0.1]]).nobs == 1
+        # totals of 1 or less are probabilities (refused); weighted counts above 1
+        # report their rounded total
+        with pytest.raises(ValueError, match="looks like probabilities"):
+            kls.entropy([0.1, 0.2])
+        assert kls.entropy([0.6, 0.7]).nobs == 1
+        assert kls.mutual_information([[0.5, 0.25], [0.2, 0.6]]).nobs == 2
         assert kls.entropy([1, 2]).nobs == 3
 
     def test_negative_seed_message(self):

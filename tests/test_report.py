@@ -294,7 +294,7 @@ def test_cli_version(tmp_path):
 def test_cli_gof_html_report_with_plot(tmp_path):
     pytest.importorskip("matplotlib")
     path = tmp_path / "peas.csv"
-    kls.datasets.load("mendel_peas").to_csv(path, index=False)
+    kls.datasets.load("mendel_peas").to_csv(path)  # the label index as a column
     args = ["gof", path.name, "--observed", "observed", "--probs", "expected_ratio",
             "--format", "html", "--output", "r.html"]  # fmt: skip
     out = run(args, tmp_path)

@@ -35,7 +35,7 @@ DPI = 72
 
 
 def fig_nuthatch_counts():
-    birds = kls.datasets.load("nuthatch_foraging").set_index("tree")
+    birds = kls.datasets.load("nuthatch_foraging")
     res = kls.g_test(
         birds["observed"],
         birds["canopy_proportion"],
@@ -51,7 +51,7 @@ def fig_nuthatch_counts():
 
 def fig_geiger_counts():
     geiger = kls.datasets.load("rutherford_geiger")
-    k, freq = geiger["particles"].to_numpy(), geiger["frequency"].to_numpy()
+    k, freq = geiger.index.to_numpy(), geiger["frequency"].to_numpy()
     lam = (k * freq).sum() / freq.sum()  # maximum likelihood: the mean count
     probs = stats.poisson(lam).pmf(np.arange(10))
     # pool the sparse upper tail into one category "10+"
@@ -69,7 +69,7 @@ def fig_geiger_counts():
 
 
 def fig_party_residuals():
-    table = kls.datasets.load("gender_party").set_index("gender")
+    table = kls.datasets.load("gender_party")
     table.columns.name = "party identification"
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     kls.g_test_independence(table).plot(ax=ax)

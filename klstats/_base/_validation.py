@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ import pandas as pd
 from ._dask_counts import compute_small, is_dask
 from ._dask_counts import cross_tabulate as dask_cross_tabulate
 from ._dask_counts import label_counts as dask_label_counts
+from ._warnings import find_stacklevel
 
 __all__: list[str] = []  # private module
 
@@ -343,8 +345,184 @@ class Counts:
         return float(self.values.sum())
 
 
-def as_counts(x: Any, name: str) -> Counts:
-    """Validate one vector of counts (array_like or Series)."""
+# --------------------------------------------------------------------------- what was passed
+
+# A total this close to 1 makes non-integer values probabilities (or proportions), and
+# expected probabilities must sum to 1 this closely unless the caller asks to rescale.
+PROBABILITY_TOL = 1e-6
+
+PROBABILITY_HINT = "Pass the counts of the sample (how many observations fell in each category)."
+
+
+def is_whole(a: np.ndarray) -> bool:
+    """Every value a whole number (counts, or ratios such as 9:3:3:1)."""
+    return bool(np.all(a == np.round(a)))
+
+
+def refuse_probabilities(a: np.ndarray, name: str, hint: str | None = None) -> None:
+    """Refuse non-integer values that add up to 1 or less where counts are expected.
+
+    Such values are probabilities or proportions (or weights normalised to 1): read
+    as counts they would be a sample of about one observation, and every interval
+    and test computed from them would be meaningless. Whole numbers (integer-valued
+    floats too) are counts; non-integer values with a larger total are weighted
+    counts (see :func:`weights_note`).
+    """
+    if is_whole(a):
+        return
+    total = float(a.sum())
+    if total <= 1.0 + PROBABILITY_TOL:
+        raise ValueError(
+            f"`{name}` looks like probabilities or proportions, not counts: its values are "
+            f"not whole numbers and add up to {total:.6g}. {hint or PROBABILITY_HINT}"
+        )
+
+
+def weights_note(values: np.ndarray, what: str = "The counts") -> str | None:
+    """A summary note for non-integer counts (weights), else None."""
+    if is_whole(values):
+        return None
+    return (
+        f"{what} are not whole numbers: read as weighted counts. Intervals treat their "
+        f"total ({float(values.sum()):.6g}) as the number of observations; with survey "
+        "weights rescale them to the effective sample size first."
+    )
+
+
+def is_labelled(index: pd.Index | None) -> bool:
+    """A category index that carries labels (anything but the positions 0..K-1)."""
+    if index is None:
+        return False
+    if isinstance(index, pd.RangeIndex):
+        return not (index.start == 0 and index.step == 1)
+    if index.dtype.kind in "iu":
+        return not np.array_equal(np.asarray(index), np.arange(len(index)))
+    return True
+
+
+def show_labels(labels: Any, limit: int = 6) -> str:
+    labels = list(labels)
+    shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in labels[:limit])
+    return shown + (f", ... ({len(labels)} in all)" if len(labels) > limit else "")
+
+
+def check_pairing(
+    index_a: pd.Index | None,
+    index_b: pd.Index | None,
+    names: tuple[str, str],
+    *,
+    positional_b_ok: bool = False,
+) -> None:
+    """Labelled against unlabelled input: refused, naming the labels.
+
+    When exactly one of two vectors that are paired category by category carries
+    labels (a Series or dict with an index other than 0..K-1) and the other is a
+    plain list or array, they could only be paired by position, and the order of
+    the labels (for instance ``value_counts()``, sorted by frequency) need not be the
+    order of the list. That is refused with a ``ValueError`` naming the labels.
+
+    ``positional_b_ok``: the second vector is a known distribution (``reference=``,
+    ``f_exp``) that may be labelled while the counts are not; it is then paired by
+    position (documented) with a :class:`LabelPairingWarning` naming the pairing.
+    """
+    la, lb = is_labelled(index_a), is_labelled(index_b)
+    if la == lb:
+        return
+    if la:
+        labelled, plain = names
+        labels = index_a
+    else:
+        plain, labelled = names
+        labels = index_b
+    if lb and positional_b_ok:
+        from ._warnings import LabelPairingWarning
+
+        warnings.warn(
+            f"`{labelled}` is labelled ({show_labels(labels)}) but `{plain}` is not, so "
+            f"they are paired by position ({plain}[0] with {labels[0]!r}, and so on). Pass "
+            f"`{plain}` as a pandas Series indexed by category to pair them by label.",
+            LabelPairingWarning,
+            stacklevel=find_stacklevel(),
+        )
+        return
+    raise ValueError(
+        f"`{labelled}` is labelled (categories {show_labels(labels)}) but `{plain}` is "
+        "a plain list or array, so they could only be paired by position, and the "
+        "order of the labels (for example `value_counts()`, which sorts by frequency) "
+        f"need not be the order of `{plain}`. Give `{plain}` the same labels (a pandas "
+        f"Series indexed by category, or a dict), or, if the positions do match, pass "
+        f"`{labelled}` as an array (`.to_numpy()`)."
+    )
+
+
+def one_sided_labels(parts: Sequence[tuple[pd.Index, str]]) -> str:
+    """Which labels appear in only one of labelled inputs, in words ('' if none)."""
+    out = []
+    for i, (index, name) in enumerate(parts):
+        others = [ix for j, (ix, _) in enumerate(parts) if j != i]
+        only = index
+        for other in others:
+            only = only.difference(other, sort=False)
+        if len(only):
+            out.append(f"only in `{name}`: {show_labels(only)}")
+    return "; ".join(out)
+
+
+def as_expected(
+    weights: Any,
+    name: str,
+    *,
+    total: float | None = None,
+    rescale: bool = False,
+) -> tuple[np.ndarray, str]:
+    """Known probabilities (or expected counts, or ratios) as probabilities summing to 1.
+
+    The one rule for a hypothesised distribution (``f_exp``, ``reference=``, the
+    inputs of ``known=True``):
+
+    - values summing to 1 within ``PROBABILITY_TOL``: probabilities;
+    - given ``total`` (the observed N), values summing to N (relative tolerance
+      ``PROBABILITY_TOL``): expected counts;
+    - whole numbers: ratios, such as 9:3:3:1;
+    - anything else (proportions summing to 0.9, rounded shares, expected counts of
+      another total) is refused, unless ``rescale=True`` asks to rescale them.
+
+    Returns the probabilities and what the values were read as.
+    """
+    a = as_counts_like_probs(weights, name)
+    s = float(a.sum())
+    if abs(s - 1.0) <= PROBABILITY_TOL:
+        return a / s, "probabilities"
+    if total is not None and abs(s - total) <= PROBABILITY_TOL * max(total, 1.0):
+        return a / s, "expected counts"
+    if is_whole(a):
+        return a / s, "ratios"
+    if rescale:
+        return a / s, f"rescaled (they added up to {s:.6g})"
+    expect = " or to the observed total" if total is not None else ""
+    counts = f" ({total:.6g})" if total is not None else ""
+    raise ValueError(
+        f"`{name}` adds up to {s:.6g}, not to 1{expect}{counts}: as probabilities or "
+        "proportions they must sum to 1 (within 1e-6). If categories are missing, add "
+        "them; if the shortfall is rounding, or the values are weights to be "
+        "normalised, pass `rescale=True`. Whole-number ratios (such as 9:3:3:1) are "
+        "rescaled without asking."
+    )
+
+
+def as_counts(
+    x: Any,
+    name: str,
+    *,
+    probabilities_hint: str | None = None,
+    allow_probabilities: bool = False,
+) -> Counts:
+    """Validate one vector of counts (array_like or Series).
+
+    Probabilities passed as counts are refused (:func:`refuse_probabilities`, whose
+    message ends with ``probabilities_hint``, the call the caller should make) unless
+    ``allow_probabilities`` (known distributions, ``known=True``).
+    """
     x = materialise(x, name)
     index = x.index if isinstance(x, pd.Series) else None
     if isinstance(x, pd.DataFrame):
@@ -359,6 +537,8 @@ def as_counts(x: Any, name: str) -> Counts:
             "For a 2-D contingency table use `mutual_information`."
         )
     _check_count_values(a, name)
+    if not allow_probabilities:
+        refuse_probabilities(a, name, probabilities_hint)
     if index is not None:
         check_unique_labels(index, name)
     return Counts(a, index)
@@ -411,7 +591,11 @@ def align_on_labels(
 
 
 def align_counts(a: Counts, b: Counts, names: tuple[str, str]) -> tuple[Counts, Counts]:
-    """Align two count vectors: Series on the union of labels, arrays by position."""
+    """Align two count vectors: Series on the union of labels, arrays by position.
+
+    A labelled vector beside an unlabelled one is refused (:func:`check_pairing`).
+    """
+    check_pairing(a.index, b.index, names)
     if a.index is not None and b.index is not None:
         (av, bv), union = align_on_labels([(a.values, a.index), (b.values, b.index)], names)
         return Counts(av, union), Counts(bv, union)
@@ -426,9 +610,14 @@ def align_counts(a: Counts, b: Counts, names: tuple[str, str]) -> tuple[Counts, 
 
 
 def as_table(
-    table: Any, name: str = "table"
+    table: Any,
+    name: str = "table",
+    *,
+    probabilities_hint: str | None = None,
+    allow_probabilities: bool = False,
 ) -> tuple[np.ndarray, pd.Index | None, pd.Index | None]:
-    """Validate a 2-D table of counts (ndarray or DataFrame)."""
+    """Validate a 2-D table of counts (ndarray or DataFrame); a table of
+    probabilities is refused (:func:`refuse_probabilities`)."""
     table = materialise(table, name)
     rows = cols = None
     if isinstance(table, pd.DataFrame):
@@ -450,6 +639,8 @@ def as_table(
     if min(a.shape) < 1:
         raise ValueError(f"`{name}` must not be empty; got shape {a.shape}.")
     _check_count_values(a, name)
+    if not allow_probabilities:
+        refuse_probabilities(a, name, probabilities_hint)
     if rows is not None:
         check_unique_labels(rows, f"{name}.index")
         check_unique_labels(cols, f"{name}.columns")
@@ -650,8 +841,8 @@ def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.Da
             f"`{names[0]}` and `{names[1]}` must have the same length; "
             f"got {len(vx)} and {len(vy)}."
         )
-    cx, offx, ux = _table_codes(vx, names[0])
-    cy, offy, uy = _table_codes(vy, names[1])
+    cx, offx, ux, catx = _table_codes(vx, names[0])
+    cy, offy, uy, caty = _table_codes(vy, names[1])
     kx, ky = len(ux), len(uy)
     if kx * ky > _MAX_TABLE_CELLS:
         raise ValueError(
@@ -672,10 +863,12 @@ def cross_tabulate(x: Any, y: Any, names: tuple[str, str] = ("x", "y")) -> pd.Da
     del cx, cy
     table = flat.reshape(kx, ky)
     # observed labels only (a Categorical's unobserved categories are dropped), sorted
+    # (a Categorical: in the order of its declared categories)
     rows, cols = np.flatnonzero(table.sum(axis=1)), np.flatnonzero(table.sum(axis=0))
     ux, uy = ux.take(rows), uy.take(cols)
     table = table[np.ix_(rows, cols)]
-    ox, oy = _table_order(ux), _table_order(uy)
+    ox = np.arange(len(ux)) if catx else _table_order(ux)
+    oy = np.arange(len(uy)) if caty else _table_order(uy)
     return pd.DataFrame(
         table[np.ix_(ox, oy)].astype(np.int64, copy=False),
         index=_plain_index(ux, ox, lx),
@@ -699,9 +892,10 @@ def _table_order(labels: pd.Index) -> np.ndarray:
     return np.asarray(order)
 
 
-def _table_codes(values: Any, name: str) -> tuple[np.ndarray, int, pd.Index]:
-    """Codes of the labels (code = array value - offset, in 0..K-1) and the K labels
-    they stand for; small-range integers are their own codes (no copy)."""
+def _table_codes(values: Any, name: str) -> tuple[np.ndarray, int, pd.Index, bool]:
+    """Codes of the labels (code = array value - offset, in 0..K-1), the K labels
+    they stand for and whether they are a Categorical's categories (whose declared
+    order is kept); small-range integers are their own codes (no copy)."""
     # small-range integers: the table has a row for every value in the range (dropped
     # below when unobserved), so only for a few thousand values
     dense = _dense_int_span(values, 1 << 12)
@@ -709,9 +903,9 @@ def _table_codes(values: Any, name: str) -> tuple[np.ndarray, int, pd.Index]:
         lo, span = dense
         labels = pd.Index(np.arange(lo, lo + span).astype(values.dtype, copy=False))
         codes = values.view(np.uint8) if values.dtype == np.bool_ else values
-        return codes, lo, labels
-    codes, labels, _ = _factorize(values, name)
-    return codes, 0, labels
+        return codes, lo, labels, False
+    codes, labels, categorical = _factorize(values, name)
+    return codes, 0, labels, categorical
 
 
 # --------------------------------------------------------------------------- references
@@ -721,11 +915,17 @@ def _is_frozen_discrete(obj: Any) -> bool:
     return hasattr(obj, "pmf") and hasattr(obj, "dist") and hasattr(obj, "support")
 
 
-def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.ndarray:
+def as_reference(
+    reference: Any, counts: Counts, name: str = "reference", *, rescale: bool = False
+) -> np.ndarray:
     """Reference probabilities q_k aligned with ``counts``.
 
-    Arrays, Series and dicts are probabilities or proportions and are rescaled to sum
-    to 1. A frozen scipy.stats discrete distribution is evaluated with ``pmf`` at the
+    Arrays, Series and dicts are probabilities (summing to 1), or whole-number ratios,
+    read by :func:`as_expected`: other totals are refused unless ``rescale=True``. A
+    Series or dict is aligned with labelled counts on the labels; with unlabelled
+    counts it is read by position (with a :class:`LabelPairingWarning`), and labelled
+    counts beside an unlabelled reference are refused (:func:`check_pairing`). A
+    frozen scipy.stats discrete distribution is evaluated with ``pmf`` at the
     category labels (array counts: categories 0, 1, ..., K-1) and *not* rescaled, so
     mass outside the listed categories stays outside.
     """
@@ -750,19 +950,20 @@ def as_reference(reference: Any, counts: Counts, name: str = "reference") -> np.
         )
     if isinstance(reference, Mapping):
         reference = pd.Series(dict(reference))
-    ref = as_counts_like_probs(reference, name)
-    if isinstance(reference, pd.Series) and counts.index is not None:
+    ref_index = reference.index if isinstance(reference, pd.Series) else None
+    ref, _ = as_expected(reference, name, rescale=rescale)
+    check_pairing(counts.index, ref_index, ("p", name), positional_b_ok=True)
+    if ref_index is not None and counts.index is not None:
         # categories of Q that the sample lacks keep their share of Q's mass
-        check_unique_labels(reference.index, name)
-        pos = reference.index.get_indexer(counts.index)
-        q = np.where(pos >= 0, ref[pos], 0.0)
-        return q / ref.sum()
+        check_unique_labels(ref_index, name)
+        pos = ref_index.get_indexer(counts.index)
+        return np.where(pos >= 0, ref[pos], 0.0)
     if ref.shape != counts.values.shape:
         raise ValueError(
             f"`{name}` must have one probability per category ({counts.values.size}); "
             f"got {ref.size}. Pass pandas Series to align them on category labels."
         )
-    return ref / ref.sum()
+    return ref
 
 
 def as_counts_like_probs(x: Any, name: str) -> np.ndarray:

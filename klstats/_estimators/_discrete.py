@@ -22,6 +22,7 @@ from .._base._validation import (
     align_counts,
     align_on_labels,
     as_counts,
+    as_expected,
     as_reference,
     as_table,
     check_base,
@@ -29,11 +30,14 @@ from .._base._validation import (
     check_options,
     check_real,
     cross_tabulate,
+    is_labelled,
     label_counts,
     materialise,
     nobs_of,
+    show_labels,
+    weights_note,
 )
-from .._base._warnings import InfiniteEstimateWarning
+from .._base._warnings import InfiniteEstimateWarning, find_stacklevel
 from .._inference._intervals import CountInference, Pivot
 from .._kernels._counts import (
     ENTROPY_KERNELS,
@@ -159,18 +163,99 @@ def _needs_two(x: np.ndarray, name: str, key: str, opts: Mapping[str, Any] | Non
             )
 
 
-def _warn_infinite(value: float, what: str, reason: str | None = None) -> None:
+def _warn_infinite(
+    value: float, what: str, reason: str | None = None, where: str = "", known: bool = False
+) -> None:
     if math.isinf(value):
         reason = reason or (
             "P has mass in a category where Q has none (P is not absolutely continuous "
             "with respect to Q)"
         )
-        warnings.warn(
-            f"{what} is infinite: {reason}. For two samples, consider "
-            "estimator='zhang' (always finite), 'dirichlet', or jensen_shannon.",
-            InfiniteEstimateWarning,
-            stacklevel=3,
+        if where:
+            reason += f" ({where})"
+        advice = (
+            ""
+            if known
+            else " For two samples, consider estimator='zhang' (always finite), "
+            "'dirichlet', or jensen_shannon."
         )
+        warnings.warn(
+            f"{what} is infinite: {reason}.{advice}",
+            InfiniteEstimateWarning,
+            stacklevel=find_stacklevel(),
+        )
+
+
+# what each public function tells a user who passed probabilities where counts go
+_HINT_P = (
+    "For a sample against known probabilities pass the sample's counts as `p` and the "
+    "probabilities as `reference=`; for the divergence between two known distributions "
+    "use `kl_divergence(p, q, known=True)` (the exact value, without sampling inference)."
+)
+_HINT_Q = (
+    "If Q is known, pass its probabilities as `reference=` (a one-sample estimate); if "
+    "P is known too, use `kl_divergence(p, q, known=True)` (the exact value, without "
+    "sampling inference)."
+)
+_HINT_ENTROPY = (
+    "Pass the sample's counts; for the entropy of a known distribution use "
+    "`entropy(p, known=True)` (the exact value, without sampling inference)."
+)
+_HINT_JS = (
+    "Pass the counts of the two samples; for two known distributions use "
+    "`jensen_shannon(p, q, known=True)` (the exact value, without sampling inference)."
+)
+_HINT_TABLE = (
+    "Pass a table of counts; for the mutual information of a known joint distribution "
+    "use `mutual_information(joint, known=True)` (the exact value, without sampling "
+    "inference)."
+)
+
+_KNOWN_NOTE = (
+    "No sampling inference: {what} given (known=True), so this is the exact value, "
+    "without standard error or confidence interval."
+)
+
+
+def _check_known_options(estimator: str, options: Mapping[str, Any], where: str) -> None:
+    if estimator != "plugin" or options:
+        raise ValueError(
+            f"{where}(known=True) computes the exact value from the given distributions; "
+            "`estimator` and estimator options correct the bias of estimates from samples "
+            f"and do not apply (got estimator={estimator!r}"
+            + (f", options {sorted(options)}" if options else "")
+            + "). Leave them out, or pass counts without `known=True`."
+        )
+
+
+def _as_known(x: Any, name: str, rescale: bool) -> Counts:
+    """A known distribution (probabilities, or ratios) with its labels, if any."""
+    x = materialise(x, name)
+    if isinstance(x, Mapping):
+        x = pd.Series(dict(x))
+    c = as_counts(x, name, allow_probabilities=True)
+    probs, _ = as_expected(c.values, name, rescale=rescale)
+    return Counts(probs, c.index)
+
+
+def _exact(value: float, quantity: str, what: str, base: Any) -> KLEstimate:
+    units = check_base(base)
+    return KLEstimate(
+        estimate=units.from_nats(value),
+        estimator="exact",
+        units=units.name,
+        nobs=0,
+        bse=math.nan,
+        quantity=quantity,
+        sizes=(),
+        notes=(_KNOWN_NOTE.format(what=what),),
+        _units=units,
+    )
+
+
+def _labels_note(c: Counts, what: str = "The counts") -> tuple[str, ...]:
+    note = weights_note(c.values, what)
+    return () if note is None else (note,)
 
 
 # =========================================================================== public API
@@ -236,13 +321,24 @@ def tabulate(x: Any, y: Any = None) -> pd.Series | tuple[pd.Series, pd.Series]:
     return cx.reindex(union, fill_value=0), cy.reindex(union, fill_value=0)
 
 
-def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None, **options):
+def entropy(
+    counts: Any,
+    *,
+    estimator: str = "plugin",
+    base: float | None = None,
+    known: bool = False,
+    rescale: bool = False,
+    **options: Any,
+) -> KLEstimate:
     """Shannon entropy H(P) from counts.
 
     Parameters
     ----------
     counts : array_like or pandas Series
-        Counts of a sample from P (finite, non-negative, not all zero).
+        Counts of a sample from P (finite, non-negative, not all zero). Whole numbers
+        are counts; non-integer values are weighted counts, and values that are not
+        whole numbers and add up to 1 (probabilities) are refused: pass
+        ``known=True`` for the entropy of a known distribution.
     estimator : str, optional
         ``"plugin"`` (maximum likelihood), ``"miller-madow"`` (+ (K-1)/(2n)),
         ``"jackknife"``, ``"zhang"`` (Zhang 2012), ``"dirichlet"`` (pseudocounts,
@@ -256,6 +352,13 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
         observed categories by default, or every listed one), ``prior`` (Dirichlet:
         0.5, 1, ``"perks"``, ``"minimax"`` or a number), ``lambda_`` (a fixed
         shrinkage intensity), ``variant``, ``alphabet_size``.
+    known : bool, optional
+        ``True``: ``counts`` is the distribution itself (probabilities summing to 1,
+        or whole-number ratios), and the exact entropy is returned, without sampling
+        inference (no standard error or interval; the summary says so).
+    rescale : bool, optional
+        With ``known=True``: rescale probabilities that do not sum to 1 (otherwise
+        refused).
 
     Returns
     -------
@@ -278,8 +381,12 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
     2.0000 bits
     """
     units = check_base(base)
+    if known:
+        _check_known_options(estimator, options, "entropy")
+        pk = _as_known(counts, "counts", rescale).values
+        return _exact(float(h_plugin(pk)), "entropy H(P)", "the distribution is", base)
     key, opts = _estimator(estimator, ENTROPY_ESTIMATORS, options, "entropy")
-    c = as_counts(counts, "counts")
+    c = as_counts(counts, "counts", probabilities_hint=_HINT_ENTROPY)
     x = c.values
     _needs_two(x, "counts", key, opts)
     value = float(ENTROPY_KERNELS[key](x, **opts))
@@ -321,28 +428,50 @@ def entropy(counts: Any, *, estimator: str = "plugin", base: float | None = None
         quantity="entropy H(P)",
         sizes=(n,),
         options=_report_options(key, opts, x),
+        notes=_labels_note(c),
         _inference=inf,
         _units=units,
     )
 
 
-def _one_sample_setup(c: Counts, reference: Any) -> tuple[np.ndarray, np.ndarray, float]:
+def _one_sample_setup(
+    c: Counts, reference: Any, rescale: bool = False
+) -> tuple[np.ndarray, np.ndarray, float, str]:
+    """Counts and reference probabilities aligned, the reference's mass on the listed
+    categories, and (for the warning of an infinite estimate) the categories with
+    counts but no reference mass, and labels of the reference absent from the counts."""
     reference = materialise(reference, "reference")
+    only_ref = ""
     if c.index is not None and isinstance(reference, Mapping | pd.Series):
         # labelled counts and reference: align on the union of labels, so categories of
         # Q without counts count 0 (each one a degree of freedom, not one lumped cell)
         ref_index = pd.Index(list(reference)) if isinstance(reference, Mapping) else None
         ref_index = reference.index if ref_index is None else ref_index
+        only = ref_index.difference(c.index, sort=False)
+        only_ref = f"only in `reference`: {show_labels(only)}" if len(only) else ""
         (counts, _), union = align_on_labels(
             [(c.values, c.index), (np.zeros(len(ref_index)), ref_index)], ["p", "reference"]
         )
         c = Counts(counts, union)
-    q = as_reference(reference, c, "reference")
+    q = as_reference(reference, c, "reference", rescale=rescale)
     if np.any(q < 0):
         raise ValueError("`reference` must be non-negative.")
     mass = float(q.sum())
     keep = (q > 0) | (c.values > 0)  # structural zeros (q = 0 and no count) drop out
-    return c.values[keep], q[keep], mass
+    bad = _where(c, (c.values > 0) & (q <= 0), "`p`", "`reference`")
+    if bad and only_ref:
+        bad += f"; labels {only_ref} (a misspelt label?)"
+    return c.values[keep], q[keep], mass, bad
+
+
+def _where(c: Counts, mask: np.ndarray, has: str, lacks: str, what: str = "counts") -> str:
+    """The categories in ``mask`` in words, for an infinite estimate's warning."""
+    if not np.any(mask):
+        return ""
+    pos = np.flatnonzero(mask)
+    labels = c.index[pos] if c.index is not None and is_labelled(c.index) else pd.Index(pos)
+    kind = "categories" if c.index is not None and is_labelled(c.index) else "positions"
+    return f"{kind} with {what} in {has} but none in {lacks}: {show_labels(labels)}"
 
 
 def kl_divergence(
@@ -352,32 +481,49 @@ def kl_divergence(
     reference: Any = None,
     estimator: str = "plugin",
     base: float | None = None,
+    known: bool = False,
+    rescale: bool = False,
     **options: Any,
 ) -> KLEstimate:
     r"""Kullback-Leibler divergence D(P||Q) from counts.
 
     Two-sample: ``p`` and ``q`` are counts of samples from P and Q. One-sample:
     ``reference`` is the known Q. Exactly one of ``q`` and ``reference`` is given.
+    Two known distributions: ``known=True``.
 
     Parameters
     ----------
     p : array_like or pandas Series
         Counts of the sample from P. Two Series are aligned on the union of their
-        labels (missing categories count 0); arrays are aligned by position.
+        labels (missing categories count 0); arrays are aligned by position; a
+        labelled Series beside an unlabelled array is refused. Whole numbers are
+        counts; non-integer values are weighted counts (the summary says how they
+        are read); non-integer values adding up to 1 are probabilities and are
+        refused (pass them as ``reference=`` or use ``known=True``).
     q : array_like or pandas Series, optional
-        Counts of the sample from Q.
+        Counts of the sample from Q (probabilities refused as for ``p``).
     reference : array_like, pandas Series, dict or scipy.stats frozen distribution, optional
-        Known Q: probabilities or proportions (rescaled to sum to 1), or a frozen
+        Known Q: probabilities summing to 1 (within 1e-6), or whole-number ratios
+        (such as 1:2:1); other totals are refused unless ``rescale=True``. Or a frozen
         discrete distribution evaluated with ``pmf`` at the category labels (array
         counts: categories 0, 1, ..., K-1), not rescaled. A Series or dict with Series
         counts is aligned on the union of labels (categories missing from ``p`` count
-        0); with array counts it is read by position.
+        0); with array counts it is read by position (with a
+        ``LabelPairingWarning``).
     estimator : str, optional
         ``"plugin"``, ``"miller-madow"``, ``"jackknife"``, ``"zhang"`` (Zhang &
         Grabchak 2014), ``"dirichlet"`` (pseudocounts; options ``prior`` and, for Q,
         ``prior_q``) or ``"shrink"`` (James-Stein).
     base : float, optional
         Logarithm base; None (default) gives nats, 2 bits.
+    known : bool, optional
+        ``True``: ``p`` and ``q`` (or ``reference``) are the distributions themselves
+        (probabilities, or whole-number ratios), and the exact D(P||Q) is returned,
+        without sampling inference: no standard error or interval, and the summary
+        says "No sampling inference". ``estimator`` and its options do not apply.
+    rescale : bool, optional
+        Rescale known probabilities (``reference``, or both inputs with
+        ``known=True``) that do not sum to 1; without it they are refused.
     **options
         Estimator options as for :func:`entropy`.
 
@@ -426,6 +572,12 @@ def kl_divergence(
     >>> d1 = kls.kl_divergence([5, 5], reference=[0.25, 0.75])
     >>> print(f"{d1.estimate:.6f}")
     0.143841
+
+    Two known distributions: the exact value (scipy's ``entropy(p, q)``), no interval:
+
+    >>> d2 = kls.kl_divergence([0.5, 0.3, 0.2], [0.4, 0.4, 0.2], known=True)
+    >>> print(f"{d2.estimate:.6f} ({d2.estimator})")
+    0.025267 (exact)
     """
     units = check_base(base)
     if (q is None) == (reference is None):
@@ -433,13 +585,17 @@ def kl_divergence(
             "Give exactly one of `q` (counts of a sample from Q) and `reference` "
             "(known probabilities of Q)."
         )
+    if known:
+        _check_known_options(estimator, options, "kl_divergence")
+        return _known_kl(p, q, reference, rescale, base)
     key, opts = _estimator(estimator, KL_ESTIMATORS, options, "kl_divergence")
     reason = None
+    where = ""
     if reference is not None:
         if "prior_q" in opts:
             raise TypeError("`prior_q` applies to two-sample estimates only.")
-        c = as_counts(p, "p")
-        x, qv, mass = _one_sample_setup(c, reference)
+        c = as_counts(p, "p", probabilities_hint=_HINT_P)
+        x, qv, mass, where = _one_sample_setup(c, reference, rescale)
         _needs_two(x, "p", key)
         value = float(KL1_KERNELS[key](x, qv, **opts))
         n = nobs_of(x.sum())
@@ -457,10 +613,17 @@ def kl_divergence(
         sizes: tuple[int, ...] = (n,)
         nobs = n
     else:
-        cx, cy = align_counts(as_counts(p, "p"), as_counts(q, "q"), ("p", "q"))
+        if rescale:
+            raise ValueError(
+                "`rescale` applies to known probabilities (`reference=`, or `known=True`); "
+                "two samples of counts are never rescaled."
+            )
+        c = as_counts(p, "p", probabilities_hint=_HINT_P)
+        cx, cy = align_counts(c, as_counts(q, "q", probabilities_hint=_HINT_Q), ("p", "q"))
         x, y = cx.values, cy.values
         _needs_two(x, "p", key)
         _needs_two(y, "q", key)
+        where = _where(cx, (x > 0) & (y <= 0), "`p`", "`q`")
         value = float(KL2_KERNELS[key](x, y, **opts))
         n, m = nobs_of(x.sum()), nobs_of(y.sum())
         n_tot, m_tot = float(x.sum()), float(y.sum())
@@ -492,7 +655,10 @@ def kl_divergence(
         )
         sizes = (n, m)
         nobs = n + m
-    _warn_infinite(value, "The KL divergence estimate", reason)
+    _warn_infinite(value, "The KL divergence estimate", reason, where)
+    notes = _labels_note(c, "The counts of `p`")
+    if reference is None and (n := weights_note(y, "The counts of `q`")):
+        notes += (n,)
     return KLEstimate(
         estimate=units.from_nats(value),
         estimator=key,
@@ -502,9 +668,47 @@ def kl_divergence(
         quantity="KL divergence D(P||Q)",
         sizes=sizes,
         options=_report_options(key, opts, x),
+        notes=notes,
         _inference=inf,
         _units=units,
     )
+
+
+def _known_kl(p: Any, q: Any, reference: Any, rescale: bool, base: Any) -> KLEstimate:
+    """D(P||Q) of two known distributions (``known=True``)."""
+    cp = _as_known(p, "p", rescale)
+    if reference is not None:
+        reference = materialise(reference, "reference")
+        if isinstance(reference, Mapping):
+            reference = pd.Series(dict(reference))
+        if isinstance(reference, pd.Series) and cp.index is not None:
+            only = reference.index.difference(cp.index, sort=False)
+            (pv, _), union = align_on_labels(
+                [(cp.values, cp.index), (np.zeros(len(reference)), reference.index)],
+                ["p", "reference"],
+            )
+            cp = Counts(pv, union)
+        else:
+            only = pd.Index([])
+        qv = as_reference(reference, cp, "reference", rescale=rescale)
+        lacks = "`reference`"
+    else:
+        cq = _as_known(q, "q", rescale)
+        only = (
+            cq.index.difference(cp.index, sort=False)
+            if cp.index is not None and cq.index is not None
+            else pd.Index([])
+        )
+        cp, cq = align_counts(cp, cq, ("p", "q"))
+        qv = cq.values
+        lacks = "`q`"
+    pv = cp.values
+    value = float(_rel_entr_sum(pv, qv))
+    where = _where(cp, (pv > 0) & (qv <= 0), "`p`", lacks, "mass")
+    if where and len(only):
+        where += f"; labels only in {lacks}: {show_labels(only)} (a misspelt label?)"
+    _warn_infinite(value, "The KL divergence", where=where, known=True)
+    return _exact(value, "KL divergence D(P||Q)", "both distributions are", base)
 
 
 def _js_weighted(x: np.ndarray, y: np.ndarray) -> float:
@@ -528,6 +732,8 @@ def cross_entropy(
     reference: Any = None,
     estimator: str = "plugin",
     base: float | None = None,
+    known: bool = False,
+    rescale: bool = False,
     **options: Any,
 ) -> KLEstimate:
     """Cross-entropy H(P, Q) = H(P) + D(P||Q) from counts.
@@ -539,8 +745,9 @@ def cross_entropy(
 
     Parameters
     ----------
-    p, q, reference, estimator, base, **options
-        As for :func:`kl_divergence`.
+    p, q, reference, estimator, base, known, rescale, **options
+        As for :func:`kl_divergence` (``known=True``: the exact -sum p log q of two
+        known distributions).
 
     Returns
     -------
@@ -569,7 +776,20 @@ def cross_entropy(
     >>> print(f"{h.estimate:.4f}")
     1.0000
     """
-    d = kl_divergence(p, q, reference=reference, estimator=estimator, base=None, **options)
+    if known:
+        d = kl_divergence(
+            p, q, reference=reference, estimator=estimator, known=True, rescale=rescale, **options
+        )
+        pk = _as_known(p, "p", rescale).values
+        return _exact(
+            float(h_plugin(pk)) + d.estimate,
+            "cross-entropy H(P,Q)",
+            "both distributions are",
+            base,
+        )
+    d = kl_divergence(
+        p, q, reference=reference, estimator=estimator, base=None, rescale=rescale, **options
+    )
     inf_d: CountInference = d._inference  # type: ignore[assignment]
     h_opts = {k: v for k, v in options.items() if k != "prior_q"}
     h_stat = partial(ENTROPY_KERNELS[d.estimator], **h_opts)
@@ -608,24 +828,30 @@ def cross_entropy(
         quantity="cross-entropy H(P,Q)",
         sizes=d.sizes,
         options=d.options,
+        notes=d.notes,
         _inference=inf,
         _units=units,
     )
 
 
-def _as_mi_table(table: Any, y: Any) -> np.ndarray:
+def _as_mi_table(table: Any, y: Any, known: bool = False) -> np.ndarray:
+    kw = {"probabilities_hint": _HINT_TABLE, "allow_probabilities": known}
     if y is not None:
+        if known:
+            raise ValueError(
+                "`known=True` takes a 2-D table of joint probabilities, not labels `x, y`."
+            )
         return as_table(cross_tabulate(table, y, ("table", "y")), "table")[0]
     table = materialise(table, "table")
     if isinstance(table, pd.DataFrame):
-        return as_table(table, "table")[0]
+        return as_table(table, "table", **kw)[0]
     arr = np.asarray(table) if not isinstance(table, pd.Series) else table.to_numpy()
     if arr.ndim == 1:
         raise ValueError(
             "`table` must be a 2-D table of counts; got 1-D input. To cross-tabulate raw "
             "labels pass them as `mutual_information(x, y)`."
         )
-    return as_table(table, "table")[0]
+    return as_table(table, "table", **kw)[0]
 
 
 def mutual_information(
@@ -634,6 +860,8 @@ def mutual_information(
     *,
     estimator: str = "plugin",
     base: float | None = None,
+    known: bool = False,
+    rescale: bool = False,
     **options: Any,
 ) -> KLEstimate:
     """Mutual information I(X;Y) = D(p(x,y) || p(x)p(y)) from a contingency table.
@@ -650,6 +878,12 @@ def mutual_information(
         ``"zhang"``, ``"dirichlet"`` (option ``prior``) or ``"shrink"``.
     base : float, optional
         Logarithm base; None (default) gives nats.
+    known : bool, optional
+        ``True``: ``table`` is the joint distribution itself (probabilities summing
+        to 1), and the exact I(X;Y) is returned without sampling inference. A table
+        of non-integer values summing to 1 without ``known=True`` is refused.
+    rescale : bool, optional
+        With ``known=True``: rescale a joint distribution that does not sum to 1.
     **options
         Estimator options as for :func:`entropy`.
 
@@ -676,6 +910,16 @@ def mutual_information(
     0.257662
     """
     units = check_base(base)
+    if known:
+        _check_known_options(estimator, options, "mutual_information")
+        t = _as_mi_table(table, y, known=True)
+        flat, _ = as_expected(t.ravel(), "table", rescale=rescale)
+        return _exact(
+            float(mi_plugin(flat.reshape(t.shape))),
+            "mutual information I(X;Y)",
+            "the joint distribution is",
+            base,
+        )
     key, opts = _estimator(estimator, MI_ESTIMATORS, options, "mutual_information")
     t = _as_mi_table(table, y)
     _needs_two(t.ravel(), "table", key)
@@ -718,7 +962,9 @@ def mutual_information(
     )
 
 
-def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
+def jensen_shannon(
+    p: Any, q: Any, *, base: float | None = None, known: bool = False, rescale: bool = False
+) -> KLEstimate:
     """Jensen-Shannon divergence JS(P, Q) = D(P||M)/2 + D(Q||M)/2, M = (P+Q)/2.
 
     The divergence itself, not its square root (``scipy.spatial.distance.jensenshannon``
@@ -727,9 +973,17 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
     Parameters
     ----------
     p, q : array_like or pandas Series
-        Counts (or probabilities) of P and Q; Series are aligned on their labels.
+        Counts of samples from P and Q; Series are aligned on their labels (a
+        labelled Series beside an unlabelled array is refused). Probabilities
+        (non-integer values adding up to 1) are refused: use ``known=True``.
     base : float, optional
         Logarithm base; None (default) gives nats, 2 bits (then JS <= 1).
+    known : bool, optional
+        ``True``: ``p`` and ``q`` are the distributions themselves (probabilities,
+        or whole-number ratios), and the exact JS divergence is returned without
+        sampling inference.
+    rescale : bool, optional
+        With ``known=True``: rescale probabilities that do not sum to 1.
 
     Returns
     -------
@@ -748,12 +1002,27 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
     Examples
     --------
     >>> import klstats as kls
-    >>> js = kls.jensen_shannon([0.5, 0.5], [0.9, 0.1])
+    >>> js = kls.jensen_shannon([50, 50], [90, 10])
     >>> print(f"{js.estimate:.6f}")
     0.101749
+    >>> exact = kls.jensen_shannon([0.5, 0.5], [0.9, 0.1], known=True)
+    >>> print(f"{exact.estimate:.6f} ({exact.estimator})")
+    0.101749 (exact)
     """
     units = check_base(base)
-    cx, cy = align_counts(as_counts(p, "p"), as_counts(q, "q"), ("p", "q"))
+    if known:
+        cp, cq = align_counts(_as_known(p, "p", rescale), _as_known(q, "q", rescale), ("p", "q"))
+        return _exact(
+            float(js_plugin(cp.values, cq.values)),
+            "Jensen-Shannon divergence JS(P,Q)",
+            "both distributions are",
+            base,
+        )
+    cx, cy = align_counts(
+        as_counts(p, "p", probabilities_hint=_HINT_JS),
+        as_counts(q, "q", probabilities_hint=_HINT_JS),
+        ("p", "q"),
+    )
     x, y = cx.values, cy.values
     value = float(js_plugin(x, y))
     n, m = x.sum(), y.sum()
@@ -786,6 +1055,7 @@ def jensen_shannon(p: Any, q: Any, *, base: float | None = None) -> KLEstimate:
         bse=units.from_nats(math.sqrt(var)),
         quantity="Jensen-Shannon divergence JS(P,Q)",
         sizes=(nobs_of(n), nobs_of(m)),
+        notes=_labels_note(cx, "The counts of `p`") + _labels_note(cy, "The counts of `q`"),
         _inference=inf,
         _units=units,
     )

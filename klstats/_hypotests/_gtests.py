@@ -26,15 +26,18 @@ from .._base._validation import (
     align_counts,
     align_on_labels,
     as_counts,
-    as_counts_like_probs,
+    as_expected,
     as_table,
     check_choice,
     check_int,
+    check_pairing,
     check_resamples,
     cross_tabulate,
+    is_labelled,
     materialise,
+    show_labels,
 )
-from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning
+from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, find_stacklevel
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
@@ -103,11 +106,29 @@ def _whole_counts(x: np.ndarray, name: str, method: str) -> None:
 # =========================================================================== goodness of fit
 
 
-def _gof_inputs(f_obs: Any, f_exp: Any) -> tuple[np.ndarray, np.ndarray, Any]:
-    c = as_counts(f_obs, "f_obs")
+_HINT_TABLE = (
+    "The G-test of independence needs a table of counts (observations in each cell), "
+    "not of proportions."
+)
+_HINT_TWO = (
+    "The G-test of homogeneity needs the counts of the two samples. To compare "
+    "counts with known probabilities use `g_test(counts, probabilities)`."
+)
+_HINT_F_OBS = (
+    "The G-test needs the observed counts (how many observations fell in each "
+    "category); pass the hypothesised probabilities as `f_exp`."
+)
+
+
+def _gof_inputs(
+    f_obs: Any, f_exp: Any, rescale: bool
+) -> tuple[np.ndarray, np.ndarray, Any, str, str]:
+    """Observed counts, expected probabilities (aligned), the category labels, how
+    ``f_exp`` was read, and labels of ``f_exp`` absent from ``f_obs``."""
+    c = as_counts(f_obs, "f_obs", probabilities_hint=_HINT_F_OBS)
     f_exp = materialise(f_exp, "f_exp")
     if f_exp is None:
-        return c.values, np.ones_like(c.values), c.index
+        return c.values, np.ones_like(c.values) / c.values.size, c.index, "", ""
     if hasattr(f_exp, "pmf") and hasattr(f_exp, "dist"):
         raise TypeError(
             "`f_exp` must be expected counts or probabilities, not a distribution; pass "
@@ -115,19 +136,35 @@ def _gof_inputs(f_obs: Any, f_exp: Any) -> tuple[np.ndarray, np.ndarray, Any]:
         )
     if isinstance(f_exp, Mapping):
         f_exp = pd.Series(dict(f_exp))
-    e = as_counts_like_probs(f_exp, "f_exp")
-    if isinstance(f_exp, pd.Series) and c.index is not None:
+    exp_index = f_exp.index if isinstance(f_exp, pd.Series) else None
+    e, read_as = as_expected(f_exp, "f_exp", total=c.total, rescale=rescale)
+    check_pairing(c.index, exp_index, ("f_obs", "f_exp"), positional_b_ok=True)
+    if exp_index is not None and c.index is not None:
         # align on labels: a category missing on one side has zero count / zero mass
+        only = exp_index.difference(c.index, sort=False)
         (obs, exp), union = align_on_labels(
-            [(c.values, c.index), (e, f_exp.index)], ["f_obs", "f_exp"]
+            [(c.values, c.index), (e, exp_index)], ["f_obs", "f_exp"]
         )
-        return obs, exp, union
+        return obs, exp, union, read_as, show_labels(only) if len(only) else ""
     if e.shape != c.values.shape:
         raise ValueError(
             f"`f_obs` and `f_exp` must have the same length (one entry per category); got "
             f"{c.values.size} and {e.size}. Pass pandas Series to align them on labels."
         )
-    return c.values, e, c.index
+    return c.values, e, c.index, read_as, ""
+
+
+def _infinite_where(obs: np.ndarray, exp: np.ndarray, index: Any, only_exp: str) -> str:
+    """The categories that make G infinite, and labels only in ``f_exp``, in words."""
+    pos = np.flatnonzero((obs > 0) & (exp <= 0))
+    plural = "ies" if pos.size > 1 else "y"
+    if index is not None and is_labelled(index):
+        out = f"categor{plural} {show_labels(index[pos])}"
+    else:
+        out = f"categor{plural} at position {show_labels(pos)}"
+    if only_exp:
+        out += f"; labels only in `f_exp`: {only_exp} (a misspelt label?)"
+    return out
 
 
 @fill_doc
@@ -140,6 +177,7 @@ def g_test(
     method: str = "auto",
     n_resamples: int = 9999,
     rng: Any = None,
+    rescale: bool = False,
 ) -> GTestResult:
     r"""G-test (log-likelihood ratio test) of goodness of fit.
 
@@ -151,11 +189,20 @@ def g_test(
     Parameters
     ----------
     f_obs : array_like or pandas Series
-        Observed counts (finite, non-negative, not all zero).
+        Observed counts (finite, non-negative, not all zero). Probabilities
+        (non-integer values adding up to 1) are refused.
     f_exp : array_like, pandas Series or dict, optional
-        Expected counts, proportions or probabilities; rescaled to the observed total.
-        Default: equal probabilities. Two Series (or a Series and a dict) are aligned on
-        their labels; a category missing from one side counts 0 there.
+        Hypothesised distribution, scaled to the observed total N: probabilities
+        (summing to 1 within 1e-6), expected counts (summing to N), or whole-number
+        ratios (such as 9:3:3:1). Other totals (proportions summing to 0.9, rounded
+        shares) are refused unless ``rescale=True``. Default: equal probabilities.
+        Two Series (or a Series and a dict) are aligned on their labels; a category
+        missing from one side counts 0 there, and the warning of an infinite G names
+        it. Labelled ``f_obs`` (a Series with labels, such as ``value_counts()``) with
+        an unlabelled ``f_exp`` (a list or array) is refused: pairing them by position
+        would follow the order of the labels, which need not be the order of the list.
+        Unlabelled ``f_obs`` with labelled ``f_exp``: paired by position, with a
+        ``LabelPairingWarning``.
     ddof : int, optional
         Number of parameters of ``f_exp`` estimated from the same data; the chi-square
         reference has K - 1 - ``ddof`` degrees of freedom (K = categories left after
@@ -180,6 +227,9 @@ def g_test(
         Number of Monte Carlo samples (default 9999).
     rng : int, `numpy.random.Generator` or `numpy.random.SeedSequence`, optional
         %(rng_seed)s
+    rescale : bool, optional
+        Rescale an ``f_exp`` whose total is neither 1 nor N (and whose values are not
+        whole-number ratios) to N, instead of refusing it. The summary says so.
 
     Returns
     -------
@@ -264,7 +314,7 @@ def g_test(
     ddof = check_int(ddof, "ddof", minimum=0)
     n_resamples = check_resamples(n_resamples, what="the Monte Carlo G-test")
     _check_seed(rng)
-    obs_full, weights, index = _gof_inputs(f_obs, f_exp)
+    obs_full, weights, index, read_as, only_exp = _gof_inputs(f_obs, f_exp, rescale)
     if method == "montecarlo":
         check_resamples(
             n_resamples, work_per_resample=20.0 * obs_full.size, what="the Monte Carlo G-test"
@@ -320,12 +370,15 @@ def g_test(
     null = None
     seed: int | None = None
     n_outcomes = None
+    if read_as == "ratios" or read_as.startswith("rescaled"):
+        notes.append(f"`f_exp` read as {read_as} and scaled to the observed total.")
     if infinite:
+        where = _infinite_where(obs_full, exp_full, index, only_exp)
         warnings.warn(
             "G is infinite: a category with zero expected count has observations, which "
-            "is impossible under the null hypothesis (p = 0).",
+            f"is impossible under the null hypothesis (p = 0): {where}.",
             InfiniteEstimateWarning,
-            stacklevel=2,
+            stacklevel=find_stacklevel(),
         )
         pvalue = 0.0
         notes.append("G is infinite (observations where f_exp is zero): p = 0.")
@@ -693,7 +746,7 @@ def g_test_independence(
     """
     if y is not None:
         frame = cross_tabulate(table, y, ("table", "y"))
-        t, rows, cols = as_table(frame, "table")
+        t, rows, cols = as_table(frame, "table", probabilities_hint=_HINT_TABLE)
     else:
         arr = table.to_numpy() if isinstance(table, pd.Series) else table
         if not isinstance(arr, pd.DataFrame) and np.ndim(arr) == 1:
@@ -701,7 +754,7 @@ def g_test_independence(
                 "`table` must be a 2-D table of counts; got 1-D input. For goodness of fit "
                 "use `g_test`; to cross-tabulate raw labels pass `g_test_independence(x, y)`."
             )
-        t, rows, cols = as_table(table, "table")
+        t, rows, cols = as_table(table, "table", probabilities_hint=_HINT_TABLE)
     return _table_test(
         t,
         rows,
@@ -790,7 +843,9 @@ def g_test_homogeneity(
     G = 28.59642, df = 3, p = 2.72e-06
     """
     cx, cy = align_counts(
-        as_counts(x_counts, "x_counts"), as_counts(y_counts, "y_counts"), ("x_counts", "y_counts")
+        as_counts(x_counts, "x_counts", probabilities_hint=_HINT_TWO),
+        as_counts(y_counts, "y_counts", probabilities_hint=_HINT_TWO),
+        ("x_counts", "y_counts"),
     )
     t = np.vstack([cx.values, cy.values])
     return _table_test(

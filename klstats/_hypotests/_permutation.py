@@ -59,6 +59,88 @@ def _seeded(res: ResamplingTestResult, rng: Any) -> ResamplingTestResult:
 # =========================================================================== kl_test
 
 
+DATA_KINDS = ("counts", "labels", "samples")
+
+# why kl_test's statistic on counts defaults to Zhang-Grabchak, not kl_divergence's plug-in
+_ZHANG_WHY = (
+    "Statistic: the Zhang-Grabchak estimate of D(P||Q), kl_test's default for counts. It "
+    "is always finite, so every permutation gives a usable statistic, whereas the "
+    "plug-in (kl_divergence's default) is infinite whenever a category of P is empty in "
+    "Q; estimator='plugin' gives the plug-in."
+)
+
+
+def _values_kind(a: Any, name: str) -> str:
+    """'labels', 'whole' (non-negative whole numbers), 'negative' (whole numbers, some
+    negative), 'fractional' (other real numbers) or '2d' (rows of samples)."""
+    if isinstance(a, pd.DataFrame):
+        return "2d"
+    dtype = getattr(a, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype) or isinstance(a, pd.Categorical):
+        return "labels"
+    values = a.to_numpy() if isinstance(a, pd.Series | pd.Index) else np.asarray(a)
+    if values.dtype.kind in "OUSVb" or not pd.api.types.is_numeric_dtype(values.dtype):
+        try:  # an object array of numbers (a list of Python ints) is numeric
+            values = values.astype(float)
+        except (TypeError, ValueError):
+            return "labels"
+        if values.dtype.kind == "b":
+            return "labels"
+    if values.ndim == 2:
+        return "2d"
+    if values.dtype.kind == "b":
+        return "labels"
+    with np.errstate(invalid="ignore"):
+        if not np.all(values == np.round(values)):
+            return "fractional"
+    return "negative" if values.size and np.min(values) < 0 else "whole"
+
+
+def _data_kind(
+    x: Any, y: Any, reference: Any, estimator: str | None, data: str | None
+) -> tuple[str, str]:
+    """The kind of data kl_test reads (counts, labels or samples) and why."""
+    if data is not None:
+        return check_choice(data, "data", DATA_KINDS), f"data={data!r}"
+    if estimator is not None and str(estimator).lower() in KNN_ESTIMATORS:
+        return "samples", f"inferred from the k-NN estimator {estimator!r}"
+    if _is_continuous_dist(reference):
+        return "samples", "inferred: `reference` is a continuous distribution"
+    if is_dask(x) or is_dask(y):
+        return "counts", "inferred: Dask input is read as counts"
+    kinds = [_values_kind(x, "x")] + ([] if y is None else [_values_kind(y, "y")])
+    if "labels" in kinds:
+        return "labels", "inferred: the values are not numbers"
+    if "2d" in kinds:
+        return "samples", "inferred: 2-D input (one row per observation)"
+    if "fractional" in kinds:
+        if estimator is not None:  # a discrete estimator asked for: weighted counts
+            return "counts", f"inferred from the discrete estimator {estimator!r}"
+        if reference is not None:  # probabilities or a discrete distribution
+            return "counts", "inferred: `reference` is a discrete distribution"
+        return "samples", "inferred: the values are not whole numbers"
+    if "negative" in kinds:
+        raise ValueError(
+            "`x`/`y` hold negative whole numbers, which are not counts. Pass "
+            "data='labels' if they are categories (integer observations) or "
+            "data='samples' for a k-NN estimate on numeric observations."
+        )
+    if y is not None:
+        lx, ly = _length(x), _length(y)
+        labelled = isinstance(x, pd.Series) or isinstance(y, pd.Series)
+        if lx != ly and not labelled:
+            raise ValueError(
+                f"`x` and `y` are whole numbers of different lengths ({lx} and {ly}): as "
+                "counts they need one entry per category, so they look like observations. "
+                "Pass data='labels' (integer categories, tabulated) or data='samples' "
+                "(k-NN), or data='counts' with pandas Series indexed by category."
+            )
+    return "counts", (
+        "inferred: 1-D whole numbers, read as the counts of categories; pass "
+        "data='labels' if they are integer observations"
+    )
+
+
 def _length(a: Any) -> int:
     """Observations (or categories) of an input, for the cost estimate of resampling."""
     try:
@@ -78,6 +160,7 @@ def kl_test(
     rng: Any = None,
     base: float | None = None,
     progress: bool | None = None,
+    data: str | None = None,
     **options: Any,
 ) -> ResamplingTestResult:
     r"""Resampling test of P = Q with a KL-divergence estimate as statistic.
@@ -91,10 +174,10 @@ def kl_test(
     Parameters
     ----------
     x : array_like or pandas Series
-        Counts of the sample from P (discrete estimators), or samples, shape ``(n,)``
-        or ``(n, d)`` (k-NN estimators).
+        Counts of the sample from P, its raw labels (one per observation), or samples,
+        shape ``(n,)`` or ``(n, d)`` (k-NN estimators); see ``data``.
     y : array_like or pandas Series, optional
-        Counts or samples from Q (two-sample test).
+        Counts, labels or samples from Q (two-sample test), of the same kind as ``x``.
     reference : optional
         Known Q for the one-sample test: probabilities (array, Series, dict) or a frozen
         scipy.stats discrete distribution for counts; a frozen continuous distribution
@@ -105,7 +188,8 @@ def kl_test(
         estimator of :func:`kl_divergence_knn`, the weighted bias-cancelling one, with
         its default ``k``), ``"weighted"``, ``"wang"`` or ``"adaptive"``. Default
         ``"zhang"`` for counts (always finite) and ``"knn"`` when ``reference`` is a
-        continuous distribution.
+        continuous distribution. The summary says which estimator is the statistic
+        and, for the default, why.
     n_resamples : int, optional
         Number of permutations or Monte Carlo samples B (default 9999).
     rng : `numpy.random.Generator`, optional
@@ -117,6 +201,19 @@ def kl_test(
     progress : bool, optional
         Progress bar (tqdm): None shows one only on a terminal for runs longer than a
         second, True always, False never.
+    data : {"counts", "labels", "samples"}, optional
+        What ``x`` and ``y`` hold. ``"counts"``: counts per category (discrete
+        estimators); ``"labels"``: one category per observation, tabulated with
+        :func:`tabulate` (discrete estimators); ``"samples"``: numeric observations
+        (k-NN estimators). None (default) infers it, in this order: a k-NN
+        ``estimator`` or a continuous ``reference`` means samples; values that are not
+        numbers (strings, categoricals, booleans) are labels; 2-D input is samples;
+        1-D numbers that are not all whole are samples (counts if a discrete
+        ``estimator`` or a discrete ``reference`` is given); non-negative whole numbers
+        are counts. Whole numbers
+        that cannot be counts (negative ones; two arrays of different lengths) are
+        refused with a request to say ``data=``. The summary says how the data were
+        read.
     **options
         Estimator options (``prior``, ``k``, ...), passed to the estimator.
 
@@ -161,7 +258,11 @@ def kl_test(
     D = 0.0464, p = 0.115
     """
     size = _length(x) + _length(y)
-    knn = estimator is not None and str(estimator).lower() in (*KNN_ESTIMATORS, "weighted")
+    if data is not None:
+        data = check_choice(data, "data", DATA_KINDS)
+    knn = (estimator is not None and str(estimator).lower() in KNN_ESTIMATORS) or (
+        data == "samples"
+    )
     # a k-NN statistic per permutation costs about 1e3 operations per point (measured)
     B = check_resamples(
         n_resamples, work_per_resample=(1000.0 if knn else 10.0) * size, what="kl_test"
@@ -172,21 +273,49 @@ def kl_test(
             "Give exactly one of `y` (a second sample: permutation test) and `reference` "
             "(a known distribution: Monte Carlo goodness-of-fit test)."
         )
+    kind, why = _data_kind(x, y, reference, estimator, data)
+    defaulted = estimator is None
     if estimator is None:
-        estimator = "knn" if _is_continuous_dist(reference) else "zhang"
+        estimator = "knn" if kind == "samples" else "zhang"
     key = check_choice(estimator, "estimator", (*KL_ESTIMATORS, *KNN_ESTIMATORS))
+    if (key in KNN_ESTIMATORS) != (kind == "samples"):
+        need = "a k-NN estimator ('knn', 'weighted', 'wang' or 'adaptive')"
+        if kind != "samples":
+            need = f"a discrete estimator {KL_ESTIMATORS}"
+        raise ValueError(
+            f"The data are read as {kind} ({why}), which needs {need}; got "
+            f"estimator={key!r}. Pass `data=` to say what `x` and `y` hold."
+        )
+    notes = [f"Data read as {kind} ({why})."]
+    if defaulted and kind != "samples":
+        notes.append(_ZHANG_WHY)
     if key in KNN_ESTIMATORS:
         from ._knn_resampling import kl_test_knn
 
-        return _seeded(kl_test_knn(x, y, reference, key, B, gen, base, progress, options), rng)
+        res = kl_test_knn(x, y, reference, key, B, gen, base, progress, options)
+        return _seeded(_with_notes(res, notes), rng)
     if _is_continuous_dist(reference):
         raise ValueError(
             "`reference` is a continuous distribution; use a k-NN estimator "
             "(estimator='knn', 'weighted', 'wang' or 'adaptive') with samples `x`."
         )
+    if kind == "labels":
+        from .._estimators._discrete import tabulate
+
+        if y is not None:
+            x, y = tabulate(x, y)
+        else:
+            x = tabulate(x)
     if y is not None:
-        return _seeded(_kl_permutation_counts(x, y, key, B, gen, base, progress, options), rng)
-    return _seeded(_kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options), rng)
+        res = _kl_permutation_counts(x, y, key, B, gen, base, progress, options)
+    else:
+        res = _kl_montecarlo_counts(x, reference, key, B, gen, base, progress, options)
+    return _seeded(_with_notes(res, notes), rng)
+
+
+def _with_notes(res: ResamplingTestResult, notes: list[str]) -> ResamplingTestResult:
+    """The result with notes on how the data were read put first."""
+    return dataclasses.replace(res, notes=(*notes, *res.notes))
 
 
 def _kl_permutation_counts(x, y, key, B, gen, base, progress, options) -> ResamplingTestResult:

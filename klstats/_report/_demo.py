@@ -41,7 +41,7 @@ Section = Callable[[], Iterator[Any]]
 
 def discrete_estimators() -> Iterator[Any]:
     yield "## KL divergence and entropy from counts: Mendel's peas"
-    peas = datasets.load("mendel_peas").set_index("phenotype")
+    peas = datasets.load("mendel_peas")
     yield peas
     ratio = peas["expected_ratio"] / peas["expected_ratio"].sum()
     d = kl_divergence(peas["observed"], reference=ratio)
@@ -52,7 +52,7 @@ def discrete_estimators() -> Iterator[Any]:
 
 def g_tests() -> Iterator[Any]:
     yield "## G-test of goodness of fit: nuthatch foraging against canopy volume"
-    birds = datasets.load("nuthatch_foraging").set_index("tree")
+    birds = datasets.load("nuthatch_foraging")
     yield birds
     # one expected count is 1.56, so the p-value is simulated rather than read from chi2
     gof = g_test(
@@ -65,7 +65,7 @@ def g_tests() -> Iterator[Any]:
     yield gof
     yield Plot(gof, "Observed and expected counts, standardized residuals")
     yield "## G-test of independence: party identification by gender (Agresti 2007)"
-    table = datasets.load("gender_party").set_index("gender")
+    table = datasets.load("gender_party")
     ind = g_test_independence(table, method="asymptotic")
     yield ind
     yield Plot(ind, "Standardized residuals of the table")
@@ -125,7 +125,7 @@ def continuous_estimators() -> Iterator[Any]:
 
 def resampling() -> Iterator[Any]:
     yield "## Two samples of counts: party identification of women and men (Agresti 2007)"
-    table = datasets.load("gender_party").set_index("gender")
+    table = datasets.load("gender_party")
     women, men = table.loc["female"], table.loc["male"]
     yield table
     d = kl_divergence(women, men, estimator="zhang")
