@@ -287,7 +287,7 @@ class TestBadInput:
             self.d.conf_int(method="subsampling")
 
     def test_bootstrap_needs_whole_counts(self):
-        js = kls.jensen_shannon([0.5, 0.5], [0.9, 0.1])
+        js = kls.jensen_shannon([2.5, 2.5], [4.5, 0.5])  # weighted (non-integer) counts
         with pytest.raises(ValueError, match=r"does not apply.*'ncx2'"):
             js.conf_int(method="bca")
         with pytest.raises(ValueError, match="cannot be bootstrapped"):
