@@ -58,7 +58,9 @@ def fig_geiger_counts():
     observed = np.append(freq[:10], freq[10:].sum())
     probs = np.append(probs, stats.poisson(lam).sf(9))
     labels = [*map(str, range(10)), "10+"]
-    res = kls.g_test(pd.Series(observed, index=labels, name="count"), probs, ddof=1)
+    res = kls.g_test(
+        pd.Series(observed, index=labels, name="count"), pd.Series(probs, index=labels), ddof=1
+    )
     fig, ax = plt.subplots(figsize=(7, 4))
     res.plot(ax=ax)
     ax.set_xlabel("alpha particles per 7.5 s interval")
