@@ -298,6 +298,12 @@ class KLEstimate:
         if method is not None:
             method = check_choice(method, "method", all_methods)
         if self._inference is None or not self._inference.methods:
+            if self.estimator == "exact":  # known=True: nothing was sampled
+                raise ValueError(
+                    f"No confidence interval: this {self.quantity} is the exact value for "
+                    "the given distributions (known=True), without sampling inference. For "
+                    "an interval, pass the counts of a sample instead."
+                )
             raise ValueError(
                 f"No confidence interval is available for the {self.estimator!r} "
                 f"estimate of {self.quantity}."
@@ -352,7 +358,7 @@ class KLEstimate:
                 notes.append(f"Confidence interval: {label}." + (f" {note}" if note else ""))
         if len(self.sizes) == 2:
             rows.append(("No. observations", f"{self.sizes[0]} (P), {self.sizes[1]} (Q)"))
-        else:
+        elif self.estimator != "exact":  # known=True: no observations behind the value
             rows.append(("No. observations", fmt(self.sizes[0] if self.sizes else self.nobs)))
         for key, value in self.options.items():
             if str(key) not in _HIDDEN_OPTIONS:

@@ -140,6 +140,7 @@ class ReadOnlyDict(dict):
 
 # hand-written labels of estimators and options in summaries
 ESTIMATOR_LABELS = {
+    "exact": "known distributions, no sampling",
     "plugin": "maximum likelihood",
     "miller-madow": "Miller-Madow",
     "zhang": "Zhang-Grabchak",
