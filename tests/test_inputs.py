@@ -15,6 +15,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
@@ -457,3 +459,35 @@ def test_cli_rescale_and_option_names(tmp_path):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         code = main(["kl", str(path), "--p", "obs", "--probs", "p", "--rescale"])
     assert code == 0
+
+
+# =========================================================================== properties
+
+_COUNTS = st.lists(st.integers(0, 50), min_size=2, max_size=8).filter(lambda v: sum(v) > 1)
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(_COUNTS, st.integers(0, 10**6))
+def test_property_probabilities_always_refused_counts_never(counts, seed):
+    x = np.array(counts, dtype=float)
+    probs = x / x.sum()
+    y = np.random.default_rng(seed).permutation(x) + 1
+    if not np.all(probs == np.round(probs)):  # a single category holding everything is 1.0
+        for call in (
+            lambda: kls.entropy(probs),
+            lambda: kls.kl_divergence(probs, y),
+            lambda: kls.kl_divergence(y, probs),
+            lambda: kls.jensen_shannon(y, probs),
+            lambda: kls.g_test(probs),
+        ):
+            with pytest.raises(ValueError, match="looks like probabilities"):
+                call()
+        # the same values as known distributions are the exact divergences
+        q = y / y.sum()
+        got = kls.kl_divergence(probs, q, known=True).estimate
+        assert got == pytest.approx(stats.entropy(probs, q), rel=1e-12, abs=1e-15)
+    # integer-valued floats are counts, identical to the integers
+    a = kls.kl_divergence(x, y).estimate
+    b = kls.kl_divergence(np.array(counts), y.astype(int)).estimate
+    assert a == b
+    np.testing.assert_array_equal(x, np.array(counts, dtype=float))  # input untouched
