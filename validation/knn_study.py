@@ -216,18 +216,49 @@ def _mi_draw(g, n, dx, rho):
     return x, y, -dx * 0.5 * math.log(1 - rho * rho)
 
 
-def coverage(full: bool, reps: int | None = None) -> pd.DataFrame:
-    """Coverage of the default 95 % interval (conf_int() with no arguments)."""
-    dims = (1, 2, 3, 5) if full else (2,)
-    ns = (500, 1000, 4000) if full else (500,)
-    reps = reps or (200 if full else 20)
-    rows = []
+# replications per coverage cell in the full run (CPU-bound; a cell already in the
+# checkpoint keeps its own R): 1000 for the Gaussian cells up to n = 1000, 200 at
+# n = 4000, at most 300 for the other distributions
+COVERAGE_REPS = {500: 1000, 1000: 1000, 4000: 200}
+
+
+def _coverage_reps(n: int, setting: str) -> int:
+    r = COVERAGE_REPS.get(n, 100)
+    gaussian = setting.startswith(("N(0, I) vs", "P = Q", "Gaussian"))
+    return r if gaussian else min(r, 300)
+
+
+def coverage(
+    full: bool,
+    reps: int | None = None,
+    dims: tuple[int, ...] | None = None,
+    ns: tuple[int, ...] | None = None,
+    checkpoint: Path | None = None,
+    budget: float | None = None,
+) -> pd.DataFrame:
+    """Coverage of the default 95 % interval (``conf_int()`` with no arguments).
+
+    Replications per cell: ``reps`` or, in the full run, :func:`_coverage_reps`. With ``checkpoint`` (a CSV path) the table
+    is rewritten after every cell and cells already in it are skipped, so a run can be
+    split; ``budget`` (seconds) stops starting new cells after that much time.
+    """
+    dims = dims or ((1, 2, 3, 5) if full else (2,))
+    ns = ns or ((500, 1000, 4000) if full else (500,))
+    done = pd.read_csv(checkpoint) if checkpoint is not None and checkpoint.exists() else None
+    rows = [] if done is None else done.to_dict("records")
+    have = {(r["quantity"], r["setting"], int(r["d"]), int(r["n"])) for r in rows}
+    start = time.time()
 
     def run(quantity, setting, d, n, make, smooth):
+        if (quantity, setting, d, n) in have:
+            return
+        if budget is not None and time.time() - start > budget:
+            return
+        r_cell = reps or (_coverage_reps(n, setting) if full else 20)
         g = cell_rng("coverage", quantity, setting, d, n)
-        hits, below, widths, ests = 0, 0, [], []
+        hits, below, widths, ests, ses = 0, 0, [], [], []
         t0 = time.time()
-        for _ in range(reps):
+        for _ in range(r_cell):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 est, truth = make(g)
@@ -236,7 +267,8 @@ def coverage(full: bool, reps: int | None = None) -> pd.DataFrame:
             below += hi < truth
             widths.append(hi - lo)
             ests.append(est.estimate - truth)
-        cov = hits / reps
+            ses.append(est.bse)
+        cov = hits / r_cell
         rows.append(
             {
                 "quantity": quantity,
@@ -244,82 +276,130 @@ def coverage(full: bool, reps: int | None = None) -> pd.DataFrame:
                 "d": d,
                 "n": n,
                 "smooth": smooth,
-                "R": reps,
+                "R": r_cell,
                 "coverage": cov,
-                "mc se": math.sqrt(max(cov * (1 - cov), 1e-12) / reps),
-                "misses below": below / reps,
+                "mc se": math.sqrt(max(cov * (1 - cov), 1e-12) / r_cell),
+                "misses below": below / r_cell,
                 "mean width": float(np.mean(widths)),
+                "truth": truth,
                 "mean bias": float(np.mean(ests)),
+                "sd": float(np.std(ests, ddof=1)),
+                "mean se": float(np.mean(ses)),
                 "method": est.default_ci_method,
             }
         )
-        print(f"coverage {quantity} {setting} d={d} n={n}: {cov:.3f} ({time.time() - t0:.0f} s)")
+        print(
+            f"coverage {quantity} {setting} d={d} n={n}: {cov:.3f} ({time.time() - t0:.0f} s)",
+            flush=True,
+        )
+        if checkpoint is not None:
+            pd.DataFrame(rows).to_csv(checkpoint, index=False)
 
-    for d in dims:
+    # cells in order of priority (a budget-limited run finishes the Gaussian cells first)
+    plan = []
+    for n in ns:
+        for d in dims:
+            plan.append((n, d, "gauss"))
+    if full:
         for n in ns:
-            for _key, pair in (PAIRS if full else {"gauss": PAIRS["gauss"]}).items():
+            for d in dims:
+                plan.extend((n, d, key) for key in PAIRS if key != "gauss")
+    for n, d, key in plan:
+        pair = PAIRS[key]
+        truth_kl, truth_h = pair.kl(d), pair.entropy(d)  # quadrature: once per cell
 
-                def kl(g, pair=pair, d=d, n=n):
-                    x, y = pair.draw(g, n, d, "p"), pair.draw(g, n, d, "q")
-                    return kls.kl_divergence_knn(x, y), pair.kl(d)
+        def kl(g, pair=pair, d=d, n=n, truth=truth_kl):
+            x, y = pair.draw(g, n, d, "p"), pair.draw(g, n, d, "q")
+            return kls.kl_divergence_knn(x, y), truth
 
-                def ent(g, pair=pair, d=d, n=n):
-                    return kls.entropy_knn(pair.draw(g, n, d, "p")), pair.entropy(d)
+        def ent(g, pair=pair, d=d, n=n, truth=truth_h):
+            return kls.entropy_knn(pair.draw(g, n, d, "p")), truth
 
-                run("KL", pair.name, d, n, kl, pair.smooth)
-                run("entropy", pair.name, d, n, ent, pair.smooth)
+        run("KL", pair.name, d, n, kl, pair.smooth)
+        run("entropy", pair.name, d, n, ent, pair.smooth)
+        if key != "gauss":
+            continue
 
-            def same(g, d=d, n=n):
-                return kls.kl_divergence_knn(g.normal(size=(n, d)), g.normal(size=(n, d))), 0.0
+        def same(g, d=d, n=n):
+            return kls.kl_divergence_knn(g.normal(size=(n, d)), g.normal(size=(n, d))), 0.0
 
-            run("KL", "P = Q = N(0, I)", d, n, same, True)
-            if d <= 2:
-                for rho in (0.0, 0.6):
+        run("KL", "P = Q = N(0, I)", d, n, same, True)
+        for rho in (0.0, 0.6):
 
-                    def mi(g, rho=rho, d=d, n=n):
-                        x, y, truth = _mi_draw(g, n, d, rho)
-                        return kls.mutual_information_knn(x, y), truth
+            def mi(g, rho=rho, d=d, n=n):
+                x, y, truth = _mi_draw(g, n, d, rho)
+                return kls.mutual_information_knn(x, y), truth
 
-                    run("MI", f"Gaussian rho {rho:g} (d_x = d_y)", d, n, mi, True)
+            run("MI", f"Gaussian rho {rho:g} (d_x = d_y = d)", d, n, mi, True)
     return pd.DataFrame(rows)
 
 
 # =========================================================================== target cell
 
 
-def target(reps: int = 50) -> pd.DataFrame:
-    """N(0, I_5) vs N(0.5 1, 1.5 I_5), n = m = 20000, truth 0.59700 nats."""
+def target(reps: int = 50, legacy: bool = True, checkpoint: Path | None = None) -> pd.DataFrame:
+    """N(0, I_5) vs N(0.5 1, 1.5 I_5), n = m = 20000, truth 0.59700 nats.
+
+    Seed s draws from ``default_rng([SEED, 5, s])``. With ``checkpoint`` (a CSV path)
+    one row per seed (estimate, standard error, interval) is appended as it is done
+    and seeds already in the file are not recomputed, so a long run can be split.
+    """
     d, n = 5, 20000
     truth = gauss_kl(d)
-    rows = []
-    est_sets = {
-        "default (weighted)": {},
-        "wang k=1": {"estimator": "wang", "k": 1},
-        "wang k=5": {"estimator": "wang", "k": 5},
-    }
-    vals: dict[str, list[float]] = {k: [] for k in est_sets}
-    hits = 0
+    est_sets = {"default (weighted)": {}}
+    if legacy:
+        est_sets.update(
+            {"wang k=1": {"estimator": "wang", "k": 1}, "wang k=5": {"estimator": "wang", "k": 5}}
+        )
+    done = pd.read_csv(checkpoint) if checkpoint is not None and checkpoint.exists() else None
+    per_seed = [] if done is None else done.to_dict("records")
+    have = {(r["estimator"], int(r["seed"])) for r in per_seed}
     for s in range(reps):
+        if all((label, s) in have for label in est_sets):
+            continue
         g = np.random.default_rng([SEED, 5, s])
         x = g.normal(size=(n, d))
         y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
         for label, opts in est_sets.items():
+            if (label, s) in have:
+                continue
             res = kls.kl_divergence_knn(x, y, **opts)
-            vals[label].append(res.estimate)
-            if not opts:
-                lo, hi = res.conf_int()
-                hits += lo <= truth <= hi
-    for label, v in vals.items():
-        a = np.array(v)
+            lo, hi = res.conf_int()
+            per_seed.append(
+                {
+                    "estimator": label,
+                    "seed": s,
+                    "estimate": res.estimate,
+                    "se": res.bse,
+                    "low": lo,
+                    "high": hi,
+                }
+            )
+        if checkpoint is not None:
+            pd.DataFrame(per_seed).to_csv(checkpoint, index=False)
+    df = pd.DataFrame(per_seed)
+    df = df[df["seed"] < reps]
+    rows = []
+    for label in est_sets:
+        sub = df[df["estimator"] == label]
+        a = sub["estimate"].to_numpy()
+        r = a.size
+        hit = ((sub["low"] <= truth) & (truth <= sub["high"])).to_numpy()
+        cov = hit.mean()
         rows.append(
             {
                 "estimator": label,
-                "R": reps,
+                "R": r,
                 "truth": truth,
                 "mean": a.mean(),
                 "relative bias": a.mean() / truth - 1,
-                "mc se (relative)": a.std(ddof=1) / math.sqrt(reps) / truth,
-                "coverage of default CI": hits / reps if not est_sets[label] else math.nan,
+                "mc se (relative)": a.std(ddof=1) / math.sqrt(r) / truth,
+                "sd": a.std(ddof=1),
+                "mean se": float(sub["se"].mean()),
+                "coverage of the 95 % CI": cov if label.startswith("default") else math.nan,
+                "coverage mc se": math.sqrt(cov * (1 - cov) / r)
+                if label.startswith("default")
+                else math.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -424,14 +504,27 @@ def main() -> None:
     ap.add_argument("--bias-reps", type=int, nargs=2, default=(30, 10), help="n <= 4000, n > 4000")
     ap.add_argument("--dims", type=int, nargs="+", default=None)
     ap.add_argument("--ns", type=int, nargs="+", default=None)
+    ap.add_argument("--budget", type=float, default=None, help="seconds; checkpointed parts stop")
+    ap.add_argument("--no-legacy", action="store_true", help="target: the default only")
     args = ap.parse_args()
     parts = args.part or ["bias", "coverage", "target", "power"]
     if "target" in parts:
-        _write(target(args.reps or 50), "knn_target", "Target cell: d = 5, n = m = 20000")
-    if "coverage" in parts:
-        _write(
-            coverage(args.full, args.reps), "knn_coverage", "Coverage of default k-NN intervals"
+        OUT.mkdir(exist_ok=True)
+        table = target(
+            args.reps or 50, not args.no_legacy, checkpoint=OUT / "knn_target_seeds.csv"
         )
+        _write(table, "knn_target", "Target cell: d = 5, n = m = 20000")
+    if "coverage" in parts:
+        OUT.mkdir(exist_ok=True)
+        table = coverage(
+            args.full,
+            args.reps,
+            dims=tuple(args.dims) if args.dims else None,
+            ns=tuple(args.ns) if args.ns else None,
+            checkpoint=OUT / "knn_coverage.csv" if args.full else None,
+            budget=args.budget,
+        )
+        _write(table, "knn_coverage", "Coverage of default k-NN intervals")
     if "bias" in parts:
         OUT.mkdir(exist_ok=True)
         table = bias(
