@@ -1,4 +1,6 @@
-"""k-NN estimators: bias grid, coverage of the default intervals, the target cell, power.
+"""k-NN estimators: bias grid, coverage of the default intervals, the target cell.
+
+The power of the k-NN tests is studied in validation/knn_power.py.
 
 Every truth comes from outside the estimators: closed forms for Gaussians; for product
 distributions (Student-t with 5 df, a two-component Gaussian mixture, Beta) the KL
@@ -6,7 +8,7 @@ divergence and entropy are d times one-dimensional integrals computed with
 ``scipy.integrate.quad``. Seeds: every cell draws from its own generator
 ``numpy.random.default_rng([SEED, hash of the cell])``.
 
-Run ``python -m validation.knn_study [--full] [--part bias|coverage|target|power]``;
+Run ``python -m validation.knn_study [--full] [--part bias|coverage|target]``;
 results go to ``validation/results/knn_*.csv`` and ``.md``. The quick mode (a few
 replications, small cells) runs in the test suite.
 """
@@ -238,9 +240,10 @@ def coverage(
 ) -> pd.DataFrame:
     """Coverage of the default 95 % interval (``conf_int()`` with no arguments).
 
-    Replications per cell: ``reps`` or, in the full run, :func:`_coverage_reps`. With ``checkpoint`` (a CSV path) the table
-    is rewritten after every cell and cells already in it are skipped, so a run can be
-    split; ``budget`` (seconds) stops starting new cells after that much time.
+    Replications per cell: ``reps`` or, in the full run, :func:`_coverage_reps`. With
+    ``checkpoint`` (a CSV path) the table is rewritten after every cell and cells already
+    in it are skipped, so a run can be split; ``budget`` (seconds) stops starting new
+    cells after that much time.
     """
     dims = dims or ((1, 2, 3, 5) if full else (2,))
     ns = ns or ((500, 1000, 4000) if full else (500,))
@@ -405,82 +408,6 @@ def target(reps: int = 50, legacy: bool = True, checkpoint: Path | None = None) 
     return pd.DataFrame(rows)
 
 
-# =========================================================================== power
-
-
-def _energy_perm(x, y, B, g):
-    """Energy-distance permutation test (Szekely & Rizzo), p-value."""
-    z = np.vstack((x, y))
-    n = x.shape[0]
-    dist = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1))
-
-    def stat(idx):
-        a, b = idx[:n], idx[n:]
-        return (
-            2 * dist[np.ix_(a, b)].mean() - dist[np.ix_(a, a)].mean() - dist[np.ix_(b, b)].mean()
-        )
-
-    obs = stat(np.arange(z.shape[0]))
-    null = np.array([stat(g.permutation(z.shape[0])) for _ in range(B)])
-    return (1 + np.sum(null >= obs)) / (B + 1)
-
-
-def power(full: bool) -> pd.DataFrame:
-    ns = (200, 1000) if full else (200,)
-    dims = (1, 3) if full else (1,)
-    reps = 100 if full else 10
-    B = 199 if full else 49
-    alts = {
-        "location 0.3": lambda g, n, d: g.normal(0.3, 1.0, size=(n, d)),
-        "scale 1.5": lambda g, n, d: g.normal(0.0, 1.5, size=(n, d)),
-        "shape t3": lambda g, n, d: g.standard_t(3, size=(n, d)),
-    }
-    rows = []
-    for d in dims:
-        for n in ns:
-            for alt, draw in alts.items():
-                g = cell_rng("power", alt, d, n)
-                rej: dict[str, int] = {}
-                for _ in range(reps):
-                    x = g.normal(size=(n, d))
-                    y = draw(g, n, d)
-                    pv = {}
-                    for k in (None, 5, 10):
-                        label = "kl_test default" if k is None else f"kl_test weighted k={k}"
-                        opts = {} if k is None else {"k": k}
-                        pv[label] = kls.kl_test(
-                            x, y, estimator="knn", n_resamples=B, rng=g, **opts
-                        ).pvalue
-                    pv["kl_test wang k=5"] = kls.kl_test(
-                        x, y, estimator="wang", k=5, n_resamples=B, rng=g
-                    ).pvalue
-                    if d == 1:
-                        pv["ks_2samp"] = stats.ks_2samp(x[:, 0], y[:, 0]).pvalue
-                        pv["cramervonmises_2samp"] = stats.cramervonmises_2samp(
-                            x[:, 0], y[:, 0]
-                        ).pvalue
-                    if n <= 200:
-                        pv["energy (permutation)"] = _energy_perm(x, y, B, g)
-                    for label, p in pv.items():
-                        rej[label] = rej.get(label, 0) + (p <= 0.05)
-                for label, r in rej.items():
-                    rows.append(
-                        {
-                            "alternative": alt,
-                            "d": d,
-                            "n": n,
-                            "test": label,
-                            "R": reps,
-                            "power": r / reps,
-                        }
-                    )
-                print(f"power {alt} d={d} n={n}", flush=True)
-    return pd.DataFrame(rows)
-
-
-# =========================================================================== main
-
-
 def _markdown(df: pd.DataFrame) -> str:
     def cell(v):
         return f"{v:.4g}" if isinstance(v, float) else str(v)
@@ -499,7 +426,7 @@ def _write(df: pd.DataFrame, name: str, title: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
-    ap.add_argument("--part", choices=("bias", "coverage", "target", "power"), action="append")
+    ap.add_argument("--part", choices=("bias", "coverage", "target"), action="append")
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument("--bias-reps", type=int, nargs=2, default=(30, 10), help="n <= 4000, n > 4000")
     ap.add_argument("--dims", type=int, nargs="+", default=None)
@@ -507,7 +434,7 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=None, help="seconds; checkpointed parts stop")
     ap.add_argument("--no-legacy", action="store_true", help="target: the default only")
     args = ap.parse_args()
-    parts = args.part or ["bias", "coverage", "target", "power"]
+    parts = args.part or ["bias", "coverage", "target"]
     if "target" in parts:
         OUT.mkdir(exist_ok=True)
         table = target(
@@ -535,8 +462,6 @@ def main() -> None:
             checkpoint=OUT / "knn_bias.csv",
         )
         _write(table, "knn_bias", "Bias of k-NN estimators")
-    if "power" in parts:
-        _write(power(args.full), "knn_power", "Power of k-NN tests and alternatives")
 
 
 if __name__ == "__main__":
