@@ -73,6 +73,36 @@ class _FrameResult:
     def _notes(self) -> list[str]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _dict_head(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        """The settings that open :meth:`to_dict`, in order."""
+        raise NotImplementedError
+
+    @property
+    def flagged(self) -> tuple:
+        """The columns whose adjusted test rejects at ``alpha``, in the order tested."""
+        f = self._table
+        return tuple(f.index[f["flagged"].to_numpy(dtype=bool)])
+
+    def __getitem__(self, name: Hashable) -> KLTestResult | None:
+        return self.tests[name]
+
+    def to_dict(self, alpha: float | None = None) -> dict[str, Any]:
+        """Everything in the summary as plain JSON types."""
+        self._check_alpha(alpha)
+        f = self._frame
+        return jsonable(
+            {
+                **self._dict_head(),
+                "flagged": list(self.flagged),
+                "columns": {
+                    str(name): {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+                    for name, r in f.to_dict(orient="index").items()
+                },
+                "notes": self._notes(),
+                "versions": versions(),
+            }
+        )
+
     def _check_alpha(self, alpha: float | None) -> None:
         if alpha is not None and not math.isclose(check_alpha(alpha), self.alpha):
             raise ValueError(
@@ -166,11 +196,6 @@ class FrameComparison(_FrameResult):
         return min(ci.low, LOG2), min(ci.high, LOG2)
 
     @property
-    def flagged(self) -> tuple:
-        f = self._table
-        return tuple(f.index[f["flagged"].to_numpy(dtype=bool)])
-
-    @property
     def pvalues(self) -> pd.Series:
         """Unadjusted p-values, by column."""
         return self._table["pvalue"].copy()
@@ -261,30 +286,18 @@ class FrameComparison(_FrameResult):
                 out.append(f"{name}: " + "; ".join(extra))
         return out
 
-    def to_dict(self, alpha: float | None = None) -> dict[str, Any]:
-        """Everything in the summary as plain JSON types."""
-        self._check_alpha(alpha)
-        f = self._frame
-        return jsonable(
-            {
-                "kind": "frame_comparison",
-                "title": self.title,
-                "alpha": self.alpha,
-                "correction": self.correction,
-                "seed": self.seed,
-                "nrows": list(self.nrows),
-                "options": dict(self.options),
-                "only_reference": list(self.only_reference),
-                "only_current": list(self.only_current),
-                "flagged": list(self.flagged),
-                "columns": {
-                    str(name): {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-                    for name, r in f.to_dict(orient="index").items()
-                },
-                "notes": self._notes(),
-                "versions": versions(),
-            }
-        )
+    def _dict_head(self) -> dict[str, Any]:
+        return {
+            "kind": "frame_comparison",
+            "title": self.title,
+            "alpha": self.alpha,
+            "correction": self.correction,
+            "seed": self.seed,
+            "nrows": list(self.nrows),
+            "options": dict(self.options),
+            "only_reference": list(self.only_reference),
+            "only_current": list(self.only_current),
+        }
 
     def plot(self, ax: Any = None, *, top: int | None = None) -> Any:
         """Effect of every column with its confidence interval, largest first; flagged
@@ -308,9 +321,6 @@ class FrameComparison(_FrameResult):
             f"FrameComparison(columns={len(self.columns)}, flagged={len(self.flagged)}, "
             f"correction={self.correction!r}, alpha={self.alpha:g}, seed={self.seed})"
         )
-
-    def __getitem__(self, name: Hashable) -> KLTestResult | None:
-        return self.tests[name]
 
 
 def _plot_effects(f: pd.DataFrame, ax: Any, top: int | None, xlabel: str, res: Any) -> Any:
@@ -399,11 +409,6 @@ class MutualInformationFrame(_FrameResult):
     def title(self) -> str:  # type: ignore[override]
         return f"Mutual information with {self.target!r}, column by column"
 
-    @property
-    def flagged(self) -> tuple:
-        f = self._table
-        return tuple(f.index[f["flagged"].to_numpy(dtype=bool)])
-
     def summary_frame(self) -> pd.DataFrame:
         """One row per screened column (index = column name), in the order tested.
 
@@ -467,28 +472,16 @@ class MutualInformationFrame(_FrameResult):
                 out.append(f"{name}: " + "; ".join(notes))
         return out
 
-    def to_dict(self, alpha: float | None = None) -> dict[str, Any]:
-        """Everything in the summary as plain JSON types."""
-        self._check_alpha(alpha)
-        f = self._frame
-        return jsonable(
-            {
-                "kind": "mutual_information_frame",
-                "title": self.title,
-                "target": self.target,
-                "alpha": self.alpha,
-                "correction": self.correction,
-                "seed": self.seed,
-                "options": dict(self.options),
-                "flagged": list(self.flagged),
-                "columns": {
-                    str(name): {k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-                    for name, r in f.to_dict(orient="index").items()
-                },
-                "notes": self._notes(),
-                "versions": versions(),
-            }
-        )
+    def _dict_head(self) -> dict[str, Any]:
+        return {
+            "kind": "mutual_information_frame",
+            "title": self.title,
+            "target": self.target,
+            "alpha": self.alpha,
+            "correction": self.correction,
+            "seed": self.seed,
+            "options": dict(self.options),
+        }
 
     def plot(self, ax: Any = None, *, top: int | None = None) -> Any:
         """Mutual information of every column with its interval, largest first; flagged
@@ -502,6 +495,3 @@ class MutualInformationFrame(_FrameResult):
             f"MutualInformationFrame(target={self.target!r}, columns={len(self.columns)}, "
             f"flagged={len(self.flagged)}, correction={self.correction!r}, seed={self.seed})"
         )
-
-    def __getitem__(self, name: Hashable) -> KLTestResult | None:
-        return self.tests[name]
