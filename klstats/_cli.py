@@ -241,6 +241,20 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     return [getattr(args, a) for a in ("file", "reference", "current") if hasattr(args, a)]
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` was caused by Ctrl-C: pybind11 extensions (matplotlib's) turn a
+    KeyboardInterrupt during their initialisation into ImportError("initialization
+    failed") raised from it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``klstats`` console script.
 
@@ -301,6 +315,12 @@ def _main(argv: Sequence[str] | None) -> int:
         for w in caught:
             print(f"klstats: warning: {cli_words(str(w.message))}", file=sys.stderr)
         return 0
+    except ImportError as exc:
+        if _interrupted(exc):  # Ctrl-C while an extension module was initialising
+            raise KeyboardInterrupt from exc
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"klstats: error: unexpected ImportError: {msg}", file=sys.stderr)
+        return 1
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:

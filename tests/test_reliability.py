@@ -661,6 +661,24 @@ def test_memory_of_label_arrays_at_most_twice_the_input():
     assert _peak(lambda: kls.tabulate(unique)) <= 2.1 * unique.nbytes
 
 
+def test_ctrl_c_during_an_extension_import_is_an_interrupt(monkeypatch, capsys, tmp_path):
+    """Ctrl-C while a pybind11 extension initialises reaches us as ImportError raised
+    from the KeyboardInterrupt: still exit 130 and one line, not 'unexpected ImportError'."""
+    import klstats._cli as cli
+
+    def interrupted_import(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli, "_gof", interrupted_import)
+    path = tmp_path / "x.csv"
+    path.write_text("label,count\na,1\nb,2\n")
+    assert cli.main(["gof", str(path), "--observed", "count"]) == 130
+    assert capsys.readouterr().err == "klstats: interrupted\n"
+
+
 def test_ctrl_c_through_the_console_script(tmp_path):
     """The installed script: interrupted while reading, importing or computing."""
     import time
