@@ -20,7 +20,7 @@ import klstats as kls
 import klstats._hypotests._knn_resampling as kr
 from klstats._estimators._knn_core import _adaptive_nats
 from klstats._inference._resampling import spawn, subsampling_interval
-from klstats._kernels._knn_weights import bias_weights, unit_weights
+from klstats._kernels._knn_weights import bias_weights, default_k, unit_weights
 
 
 def _wang_brute(x, y, k=1):
@@ -149,7 +149,8 @@ class TestKLTestKnn:
         a = kls.kl_test(x, y, estimator="knn", n_resamples=49, rng=4)
         b = kls.kl_test(x, y, estimator="weighted", n_resamples=49, rng=4)
         np.testing.assert_array_equal(a.null_distribution, b.null_distribution)
-        d = kls.kl_divergence_knn(x, y)
+        # the tests' default k (default_k(..., use="test")), not the estimators'
+        d = kls.kl_divergence_knn(x, y, k=default_k(100, 1, 90, use="test"))
         assert a.statistic == pytest.approx(d.estimate, rel=1e-12)
         assert a.estimator == "weighted" and a.effect.options["k"] == d.options["k"]
 
@@ -200,7 +201,9 @@ class TestIndependenceKsg:
         assert res.null_distribution.shape == (99,)
         res = kls.independence_test(x, y, estimator="knn", n_resamples=99, rng=1)
         assert res.pvalue == pytest.approx(0.01)
-        assert res.statistic == pytest.approx(kls.mutual_information_knn(x, y).estimate)
+        k = default_k(300, 2, use="test")  # the tests' default k
+        assert res.effect.options["k"] == k
+        assert res.statistic == pytest.approx(kls.mutual_information_knn(x, y, k=k).estimate)
 
     def test_needs_y(self):
         with pytest.raises(ValueError, match="two samples"):

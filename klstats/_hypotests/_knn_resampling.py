@@ -29,6 +29,7 @@ from .._estimators._knn import kl_divergence_knn, mutual_information_knn
 from .._estimators._knn_core import KnnSetup
 from .._inference._resampling import run_chunks, spawn
 from .._kernels._knn_prep import jitter
+from .._kernels._knn_weights import default_k
 from .._kernels._neighbours import RADIUS_SLACK as _RADIUS_SLACK
 from .._kernels._neighbours import TREE_OPTIONS as _TREE_OPTIONS
 from .._results._classes import KLEstimate
@@ -55,12 +56,17 @@ def list_length(n: int, m: int, k: int, adaptive: bool) -> int:
     labels of a point's neighbours)."""
     N = n + m
     px, py = (n - 1) / (N - 1), m / (N - 1)
-    L = k
-    while L < N - 1:
-        short = stats.binom.cdf(k - 1, L, px) + stats.binom.cdf(k - 1, L, py)
-        if N * short <= _SHORT_PER_PERMUTATION:
+    # the first L in k..N-2 that passes, searched in blocks of doubling length (one
+    # vectorised binomial cdf per block); N - 1 if none does
+    L, start, size = N - 1, k, 64
+    while start < N - 1:
+        Ls = np.arange(start, min(start + size, N - 1))
+        short = stats.binom.cdf(k - 1, Ls, px) + stats.binom.cdf(k - 1, Ls, py)
+        ok = np.flatnonzero(N * short <= _SHORT_PER_PERMUTATION)
+        if ok.size:
+            L = int(Ls[ok[0]])
             break
-        L += 1
+        start, size = start + size, 2 * size
     if adaptive:
         L = max(L, 2 * k + 8)
     return min(L, N - 1)
@@ -330,6 +336,53 @@ def permutation_null_wang(
 # =========================================================================== tests
 
 
+def _rows_cols(a: Any) -> tuple[int, int] | None:
+    """(rows, columns) of a sample without converting it (Dask arrays stay lazy)."""
+    try:
+        shape = np.shape(a)
+    except Exception:  # ragged or odd input: the estimator's checks will say what is wrong
+        return None
+    if len(shape) == 1:
+        return int(shape[0]), 1
+    if len(shape) == 2:
+        return int(shape[0]), int(shape[1])
+    return None
+
+
+def _with_test_k(
+    options: dict[str, Any], estimator: str, x: Any, y: Any, *, joint: bool = False
+) -> dict[str, Any]:
+    """``options`` with the tests' default k filled in for the weighted statistic.
+
+    ``default_k(..., use="test")``: a larger k than the estimators' (more power,
+    validation/knn_power.py). ``joint`` (independence): d = d_x + d_y, n rows;
+    otherwise two samples (m = rows of ``y``) or one (``y`` None). Explicit ``k`` and
+    the unweighted estimators are left alone.
+    """
+    if options.get("k") is not None or estimator not in ("auto", "weighted"):
+        return options
+    sx = _rows_cols(x)
+    sy = None if y is None else _rows_cols(y)
+    if sx is None or (y is not None and sy is None) or sx[0] < 2:
+        return options
+    if joint:
+        k = default_k(sx[0], sx[1] + sy[1], use="test")  # type: ignore[index]
+    elif sy is None:
+        k = default_k(sx[0], sx[1], use="test")
+    else:
+        if sy[0] < 1:
+            return options
+        k = default_k(sx[0], sx[1], sy[0], use="test")
+    return {**options, "k": k}
+
+
+def _k_note(k: int) -> str:
+    return (
+        f"k = {k}: the tests' default k (about n^(4/(d+4)), at most 40), larger than "
+        "the estimators' default for more power; the estimate shown uses the same k."
+    )
+
+
 def kl_test_knn(
     x: Any,
     y: Any,
@@ -343,13 +396,16 @@ def kl_test_knn(
 ) -> ResamplingTestResult:
     """kl_test with a k-NN statistic (see :func:`klstats.kl_test`)."""
     estimator = "auto" if key == "knn" else key
+    given = options
+    options = _with_test_k(options, estimator, x, y)
     jitter_rng, perm_rng = spawn(gen, 2)
     effect = kl_divergence_knn(
         x, y, reference=reference, estimator=estimator, base=base, rng=jitter_rng, **options
     )
     inf = effect._inference
+    k_notes = [] if options is given else [_k_note(int(options["k"]))]
     if reference is not None:
-        return _montecarlo_knn(effect, reference, B, perm_rng, progress)
+        return _montecarlo_knn(effect, reference, B, perm_rng, progress, k_notes)
     setup: KnnSetup = inf.setup
     xs, ys = (np.asarray(a) for a in inf.data)
     n, m = xs.shape[0], ys.shape[0]
@@ -362,7 +418,8 @@ def kl_test_knn(
     pooled_dups = _pooled_has_duplicates(xs, ys)
     notes = [
         "Label permutations of the pooled sample; neighbour lists of the pooled points are "
-        "computed once and each permutation reads its distances from them."
+        "computed once and each permutation reads its distances from them.",
+        *k_notes,
     ]
     if pooled_dups:
         if setup.ties != "jitter":
@@ -420,7 +477,12 @@ def _pooled_has_duplicates(xs: np.ndarray, ys: np.ndarray) -> bool:
 
 
 def _montecarlo_knn(
-    effect: KLEstimate, reference: Any, B: int, rng: np.random.Generator, progress
+    effect: KLEstimate,
+    reference: Any,
+    B: int,
+    rng: np.random.Generator,
+    progress,
+    k_notes: list[str],
 ) -> ResamplingTestResult:
     inf = effect._inference
     (xs,) = inf.data
@@ -443,7 +505,7 @@ def _montecarlo_knn(
         effect=effect,
         observed=inf.estimate,
         null=null,
-        notes=["Null samples of size n drawn from the reference."],
+        notes=["Null samples of size n drawn from the reference.", *k_notes],
         n_resamples=B,
     )
 
@@ -461,6 +523,9 @@ def independence_test_knn(
     """independence_test with a k-NN MI statistic: permute the rows of y against x."""
     jitter_rng, perm_rng = spawn(gen, 2)
     estimator = "auto" if key == "knn" else key
+    given = options
+    options = _with_test_k(options, estimator, x, y, joint=True)
+    k_notes = [] if options is given else [_k_note(int(options["k"]))]
     effect = mutual_information_knn(
         x, y, estimator=estimator, base=base, rng=jitter_rng, **options
     )
@@ -485,6 +550,6 @@ def independence_test_knn(
         effect=effect,
         observed=inf.estimate,
         null=null,
-        notes=["Rows of y permuted against x."],
+        notes=["Rows of y permuted against x.", *k_notes],
         n_resamples=B,
     )
