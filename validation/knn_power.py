@@ -31,6 +31,11 @@ level 0.05 throughout). Results are appended cell by cell to
 ``validation/results/knn_power.csv`` (a cell already there is skipped), and
 ``--table`` writes ``knn_power.md`` from it.
 
+References: Szekely, G. J. and Rizzo, M. L. (2004) "Testing for equal distributions
+in high dimension", InterStat 5; Szekely, G. J., Rizzo, M. L. and Bakirov, N. K.
+(2007) "Measuring and testing dependence by correlation of distances", Annals of
+Statistics 35(6), 2769-2794.
+
 Run ``python -m validation.knn_power --part two --n 200 --d 1`` (all alternatives of
 that cell) or ``--alt location``; ``--reps`` and ``--B`` (defaults 100 and 99).
 """
@@ -369,6 +374,51 @@ def table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def guide_tables(df: pd.DataFrame) -> str:
+    """The guide's two RST tables: one row per cell, the k-NN test at its default k and
+    at the estimators' k next to the peers (``python -m validation.knn_power --rst``)."""
+    out = []
+    specs = {
+        "two": ("kl_test", ["ks_2samp", "cramervonmises_2samp", "energy (permutation)"]),
+        "indep": ("independence_test", ["pearsonr", "spearmanr", "dcov (permutation)"]),
+    }
+    for part, (name, peers) in specs.items():
+        sub = df[df["part"] == part]
+        if sub.empty:
+            continue
+        head = ["d", "alternative", "n", f"{name} (default k)", "estimators' k", *peers]
+        rows = []
+        order = ["location", "scale", "shape", "dependence", "linear", "quadratic"]
+        sub = sub.assign(_o=sub["alternative"].map(order.index)).sort_values(["d", "_o", "n"])
+        for (d, _, alt, n), cell in sub.groupby(["d", "_o", "alternative", "n"], sort=False):
+            dd = 2 * d if part == "indep" else d
+            m = n if part == "two" else None
+            k_new, k_old = default_k(n, dd, m, use="test"), default_k(n, dd, m)
+
+            def rate(test, cell=cell):
+                hit = cell[cell["test"] == test]
+                return "--" if hit.empty else f"{hit['power'].iloc[0]:.2f}"
+
+            rows.append(
+                [
+                    str(d),
+                    alt,
+                    str(n),
+                    f"{rate(f'{name} k={k_new}')} (k={k_new})",
+                    f"{rate(f'{name} k={k_old}')} (k={k_old})",
+                    *[rate(t) for t in peers],
+                ]
+            )
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        rule = "  ".join("=" * w for w in widths)
+        lines = [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in [head, *rows]
+        ]
+        out += [rule, lines[0], rule, *lines[1:], rule, ""]
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m validation.knn_power")
     ap.add_argument("--part", choices=("two", "indep"), default="two")
@@ -380,6 +430,7 @@ def main() -> None:
     ap.add_argument("--ks", type=int, nargs="*", default=list(KS), help="k besides the defaults")
     ap.add_argument("--no-peers", action="store_true", help="only the k-NN tests")
     ap.add_argument("--table", action="store_true", help="only write knn_power.md")
+    ap.add_argument("--rst", action="store_true", help="print the guide's tables")
     ap.add_argument("--csv", default=str(CSV))
     args = ap.parse_args()
     csv = Path(args.csv)
@@ -422,6 +473,8 @@ def main() -> None:
                     )
     if not done.empty:
         csv.with_suffix(".md").write_text(table(done) + "\n")
+        if args.rst:
+            print(guide_tables(done))
 
 
 if __name__ == "__main__":

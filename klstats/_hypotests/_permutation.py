@@ -185,11 +185,14 @@ def kl_test(
     estimator : str, optional
         Counts: ``"plugin"``, ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
         ``"dirichlet"`` or ``"shrink"``; samples: ``"knn"`` (the default k-NN
-        estimator of :func:`kl_divergence_knn`, the weighted bias-cancelling one, with
-        its default ``k``), ``"weighted"``, ``"wang"`` or ``"adaptive"``. Default
-        ``"zhang"`` for counts (always finite) and ``"knn"`` when ``reference`` is a
-        continuous distribution. The summary says which estimator is the statistic
-        and, for the default, why.
+        estimator of :func:`kl_divergence_knn`, the weighted bias-cancelling one),
+        ``"weighted"``, ``"wang"`` or ``"adaptive"``. Default ``"zhang"`` for counts
+        (always finite) and ``"knn"`` when ``reference`` is a continuous distribution.
+        The summary says which estimator is the statistic and, for the default, why.
+        Without ``k`` the weighted statistic uses the tests' default k, round(n^(4/(d+4)))
+        between the estimators' default and 40: larger than the estimators' k, because
+        the test needs low noise, not low bias (more power; see the guide page
+        "Continuous samples" for the power table and when another test is better).
     n_resamples : int, optional
         Number of permutations or Monte Carlo samples B (default 9999).
     rng : `numpy.random.Generator`, optional
@@ -411,8 +414,11 @@ def independence_test(
         independence), ``"miller-madow"``, ``"jackknife"``, ``"zhang"``,
         ``"dirichlet"``, ``"shrink"``. Samples: ``"knn"`` (the default estimator of
         :func:`mutual_information_knn`: weighted entropies, Berrett & Samworth's MINT
-        statistic, with its default ``k``), ``"weighted"``, ``"ksg1"`` or ``"ksg2"``
-        (Kraskov-Stoegbauer-Grassberger).
+        statistic), ``"weighted"``, ``"ksg1"`` or ``"ksg2"``
+        (Kraskov-Stoegbauer-Grassberger). Without ``k`` the weighted statistic uses the
+        tests' default k, round(n^(4/(d+4))) with d = d_x + d_y, between the
+        estimators' default and 40 (more power than the estimators' k; see the guide
+        page "Continuous samples").
     n_resamples : int, optional
         Number of permutations B (default 9999).
     rng : `numpy.random.Generator`, optional
