@@ -111,10 +111,10 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     test needs no small bias (the permutation null absorbs it) but a statistic with
     little noise, so k = round(n^(4/(d+4))), the order of the k-NN density estimate
     of least mean squared error for a twice differentiable density (Mack, Y. P. and
-    Rosenblatt, M. (1979) "Multivariate k-nearest neighbor density estimates", Journal
-    of Multivariate Analysis 9(1), 1-15), at least the estimate's k and at most :data:`MAX_TEST_K`. Power measured
-    in ``validation/knn_power.py`` rose with k up to 40 in every alternative at
-    n = 200 where any test had power.
+    Rosenblatt, M. (1979) "Multivariate k-nearest neighbor density estimates",
+    Journal of Multivariate Analysis 9(1), 1-15), at least the estimate's k and at
+    most :data:`MAX_TEST_K`. In ``validation/knn_power.py`` the tests' power at
+    n = 200 rose with k up to 40 in every one-dimensional alternative.
 
     Both stay below the sample sizes (n - 1 neighbours within ``x``, m in ``y``).
     """
