@@ -328,7 +328,10 @@ def table(df: pd.DataFrame) -> str:
         "(`kl_test(x, y)`, `independence_test(x, y)`), `+`: at the estimators' default "
         "k (the tests' default before this release). Commands: column `command` of "
         "knn_power.csv, `python -m validation.knn_power ...`; alternatives in the "
-        "module docstring.",
+        "module docstring. Rows with an empty `command` (the first n = 200 cells and "
+        "location n = 1000, d = 1) come from the first version of the script: same "
+        "alternatives, tests and B, but a generator key without the list of tests, so a "
+        "rerun draws other samples.",
         "",
     ]
     for (part, d), sub in df.groupby(["part", "d"], sort=False):
