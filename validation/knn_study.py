@@ -159,16 +159,21 @@ def bias(
     dims: tuple[int, ...] | None = None,
     ns: tuple[int, ...] | None = None,
     checkpoint: Path | None = None,
+    budget: float | None = None,
 ) -> pd.DataFrame:
-    """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell."""
+    """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell; ``budget``
+    (seconds) stops starting new cells after that much time."""
     dims = dims or ((1, 2, 3, 5, 8) if full else (1, 5))
     ns = ns or ((500, 1000, 4000, 20000) if full else (500,))
     pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
     rows = []
+    start = time.time()
     for key, pair in pairs.items():
         for d in dims:
             truth_kl, truth_h = pair.kl(d), pair.entropy(d)
             for n in ns:
+                if budget is not None and time.time() - start > budget:
+                    continue
                 reps = (reps_small if n <= 4000 else reps_large) if full else 4
                 g = cell_rng("bias", key, d, n)
                 vals: dict[tuple[str, str], list[float]] = {}
@@ -460,6 +465,7 @@ def main() -> None:
             dims=tuple(args.dims) if args.dims else None,
             ns=tuple(args.ns) if args.ns else None,
             checkpoint=OUT / "knn_bias.csv",
+            budget=args.budget,
         )
         _write(table, "knn_bias", "Bias of k-NN estimators")
 
