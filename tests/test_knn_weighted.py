@@ -216,8 +216,11 @@ def test_warns_where_the_study_measured_low_coverage():
 
     g = np.random.default_rng(10)
     bounded = g.beta(2, 2, size=(1000, 5))
-    with pytest.warns(SmallSampleWarning, match=r"covered 0.83"):
+    with pytest.warns(SmallSampleWarning, match=r"0.88 in d = 5"):
         kls.entropy_knn(bounded)
+    # two-sample KL: measured 0.90 in d = 2 and 3 (validation/results/knn_coverage.md)
+    with pytest.warns(SmallSampleWarning, match=r"0.90 in d = 2 and 3"):
+        kls.kl_divergence_knn(g.beta(2, 2, size=(1000, 2)), g.beta(2, 3, size=(1000, 2)))
     with pytest.warns(SmallSampleWarning, match=r"Cauchy"):
         kls.kl_divergence_knn(g.standard_cauchy(size=(1000, 3)), g.standard_cauchy((1000, 3)))
     with warnings.catch_warnings():
