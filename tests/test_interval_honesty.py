@@ -18,8 +18,8 @@ def _reason(ci):
             "below 0",
             "exceeds",
             "biased upward",
-            "plug-in statistic",
-            "bootstrap interval",
+            "biased downward",
+            "estimate lies outside",
         )
     )
 
@@ -34,14 +34,19 @@ def test_kl_near_uniform_not_zero_width():
 
 
 def test_entropy_of_uniform_counts_stays_below_log_k():
-    # was (1.613, 1.723), entirely above log 5 = 1.609
+    # was (1.613, 1.723), entirely above log 5 = 1.609 (basic bootstrap, then the default)
     h = kls.entropy([10] * 5)
-    ci = h.conf_int()
+    ci = h.conf_int(method="basic", rng=1)
     assert ci.high <= math.log(5) + 1e-12
     assert ci.low < ci.high
     assert ci.low <= h.estimate <= ci.high
     assert "parameter space" in ci.note
-    assert "parameter space" in h.summary().as_text()
+    # the default inverts the law of log K - H = D(p || uniform): [.., log K] directly
+    ci = h.conf_int()
+    assert ci.method == "ncx2-adjusted"
+    assert ci.low < h.estimate <= ci.high <= math.log(5) + 1e-12
+    assert "D(p || uniform)" in ci.note and "power-constrained" in ci.note
+    assert "D(p || uniform)" in h.summary().as_text()
 
 
 def test_bca_never_significantly_negative():

@@ -300,8 +300,9 @@ class TestBadInput:
 
 class TestAdjustedNcx2:
     """The variance-adjusted inversion: s - lambda (1 - c) ~ ncx2(df, c lambda), with c
-    estimated as scale^2 se^2 / (4 s); limits checked with scipy.stats.ncx2 and the delta
-    standard error and G statistic computed here from their formulas."""
+    estimated as scale^2 se^2 / (4 s), se the delete-one jackknife standard error; limits
+    checked with scipy.stats.ncx2 and the jackknife and G statistic computed here from
+    their formulas."""
 
     x = np.array([40.0, 25, 20, 10, 5])
     q = np.array([0.1, 0.15, 0.2, 0.25, 0.3])
@@ -311,10 +312,16 @@ class TestAdjustedNcx2:
 
     def test_limits_solve_the_adjusted_equations(self):
         n = self.x.sum()
-        p = self.x / n
         s = stats.power_divergence(self.x, n * self.q, lambda_="log-likelihood").statistic
-        lr = np.log(p / self.q)
-        se2 = (np.sum(p * lr**2) - np.sum(p * lr) ** 2) / n
+        # the delete-one jackknife variance of the plug-in estimate, from its formula
+        loo = []
+        for k in range(self.x.size):
+            xk = self.x.copy()
+            xk[k] -= 1
+            loo.append(stats.entropy(xk / (n - 1), self.q))
+        loo = np.array(loo)
+        mean = np.sum(self.x * loo) / n
+        se2 = (n - 1) / n * np.sum(self.x * (loo - mean) ** 2)
         c = (2 * n) ** 2 * se2 / (4 * s)
         assert c < 0.9  # far from 1: the adjustment matters here
         d = kls.kl_divergence(self.x, reference=self.q)

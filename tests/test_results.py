@@ -221,16 +221,32 @@ class TestWald:
 
     def test_defaults(self):
         # chosen by the coverage study (docs/guide/intervals.rst)
-        assert kls.entropy(X).default_ci_method == "basic"
+        assert kls.entropy(X).default_ci_method == "ncx2-adjusted"
+        assert kls.entropy(X, estimator="miller-madow").default_ci_method == "ncx2-adjusted"
+        assert kls.entropy(X, estimator="zhang").default_ci_method == "ncx2-adjusted"
+        # no upper bound log K (Chao-Shen) or a declared alphabet: bootstrap / Wald
+        assert kls.entropy(X, estimator="chao-shen").default_ci_method == "wald"
         assert kls.entropy(X, estimator="shrink").default_ci_method == "percentile"
-        assert kls.entropy(X, estimator="miller-madow").default_ci_method == "wald"
         assert kls.cross_entropy(X, Y).default_ci_method == "wald"
-        h = kls.entropy(X, estimator="miller-madow")
+        h = kls.entropy(X, estimator="grassberger")
         assert h.conf_int() == h.conf_int(method="wald")
         assert "Wald (delta method)" in h.summary().as_text()
 
 
 # =========================================================================== ncx2
+
+
+def _plain_inversion(s, df, scale, alpha):
+    """Limits solving F_ncx2(s; df, lambda) = 1 - alpha/2 and alpha/2 with scipy (lower
+    0 where F_chi2(s; df) <= 1 - alpha/2)."""
+    from scipy import optimize
+
+    def solve(target):
+        f = lambda lam: stats.ncx2.cdf(s, df, lam) - target  # noqa: E731
+        return optimize.brentq(f, 1e-10, 10 * (s + df + 10), xtol=1e-12)
+
+    lo = 0.0 if stats.chi2.cdf(s, df) <= 1 - alpha / 2 else solve(1 - alpha / 2)
+    return lo / scale, solve(alpha / 2) / scale
 
 
 def assert_inverts(ci, s, df, scale, alpha):
@@ -278,10 +294,21 @@ class TestNcx2:
         n, m = x.sum(), y.sum()
         n_eff = n * m / (n + m)
         s = 2 * n_eff * stats.entropy(x, y)
-        for estimator in ("plugin", "zhang", "jackknife"):
+        d = kls.kl_divergence(x, y)
+        assert_inverts(d.conf_int(method="ncx2"), s, 3, 2 * n_eff, 0.05)
+        assert d.default_ci_method == "ncx2-adjusted"
+        for estimator in ("zhang", "jackknife", "miller-madow"):
             d = kls.kl_divergence(x, y, estimator=estimator)
-            # the interval is for D and pivots on the plug-in, whatever the estimator
-            assert_inverts(d.conf_int(method="ncx2"), s, 3, 2 * n_eff, 0.05)
+            # bias-corrected: the union of the inversions of the estimate's own statistic
+            # s_own = scale * estimate + df and of the plug-in statistic
+            s_own = 2 * n_eff * d.estimate + 3
+            lo_p, hi_p = _plain_inversion(s, 3, 2 * n_eff, 0.05)
+            lo_o, hi_o = _plain_inversion(s_own, 3, 2 * n_eff, 0.05)
+            ci = d.conf_int(method="ncx2")
+            assert ci.low == pytest.approx(min(lo_p, lo_o), rel=1e-6, abs=1e-12)
+            assert ci.high == pytest.approx(max(hi_p, hi_o), rel=1e-6)
+            assert ci.low <= d.estimate <= ci.high
+            assert "own statistic" in ci.note
             assert d.default_ci_method == "ncx2-adjusted"
 
     def test_unequal_sample_sizes(self):
@@ -352,9 +379,19 @@ class TestConfIntErrors:
         with pytest.raises(ValueError, match="does not apply"):
             est.conf_int(method="subsampling")
 
-    def test_ncx2_not_for_entropy(self):
+    def test_ncx2_not_for_entropy_without_log_k(self):
+        # Chao-Shen estimates unseen categories: no upper bound log K, no pivot
         with pytest.raises(ValueError, match="does not apply"):
-            kls.entropy(X).conf_int(method="ncx2")
+            kls.entropy(X, estimator="chao-shen").conf_int(method="ncx2")
+
+    def test_entropy_ncx2_inverts_log_k_minus_h(self):
+        # log K - H = D(p || uniform): G = 2 n (log K - H_plugin) ~ ncx2(K - 1, 2 n D)
+        n, k = X.sum(), X.size
+        g = stats.power_divergence(X, np.full(k, n / k), lambda_="log-likelihood").statistic
+        lo_d, hi_d = _plain_inversion(g, k - 1, 2 * n, 0.05)
+        ci = kls.entropy(X).conf_int(method="ncx2")
+        assert ci.low == pytest.approx(math.log(k) - hi_d, rel=1e-6)
+        assert ci.high == pytest.approx(math.log(k) - lo_d, rel=1e-6, abs=1e-12)
 
     @pytest.mark.parametrize("alpha", [0, 1, 1.5, -0.1, np.nan])
     def test_bad_alpha(self, est, alpha):

@@ -138,7 +138,9 @@ def solve_mi(name: str, target: float) -> float:
 # ----------------------------------------------------------------------------- ncx2, vectorised
 
 
-def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float = 0.05):
+def ncx2_limits(
+    s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float = 0.05, pcl: bool = True
+):
     """klstats._inference.ncx2_interval for many data sets at once (bisection on the
     noncentrality; run_cell checks it against the public function)."""
     s = np.maximum(s, 0.0)
@@ -162,24 +164,28 @@ def ncx2_limits(s: np.ndarray, df: np.ndarray, scale: np.ndarray, alpha: float =
 
     with np.errstate(all="ignore"):
         # power-constrained upper limit (Cowan et al. 2011), as klstats computes it
-        upper = solve(alpha / 2, np.maximum(s, stats.chi2.median(df)))
+        upper = solve(alpha / 2, np.maximum(s, stats.chi2.median(df)) if pcl else s)
         lower = solve(1 - alpha / 2)
     out = np.column_stack([lower / scale, upper / scale])
     out[~np.isfinite(s)] = np.nan
     return out
 
 
-def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05):
+def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05, s_var=None, pcl=True):
     """klstats._inference.ncx2_adjusted_interval for many data sets at once (bisection
-    on a grid-bracketed decreasing branch; checked against the public function)."""
+    on a grid-bracketed decreasing branch; checked against the public function), with
+    the variance factor c = scale^2 se^2 / (4 s_var) (s_var = s unless given) and the
+    lower limit 0 where the chi-square test of D = 0 does not reject."""
     s_in = s
-    from klstats._inference._intervals import C_RANGE
+    from klstats._inference._intervals import C_CAP_BELOW_MEDIAN, C_RANGE
 
     s = np.maximum(np.asarray(s, dtype=float), 0.0)
+    s_var = s if s_var is None else np.maximum(np.asarray(s_var, dtype=float), 0.0)
     with np.errstate(all="ignore"):
-        c = scale * scale * se * se / (4.0 * s)
-    ok = np.isfinite(c) & (s > 0) & (se > 0)
+        c = scale * scale * se * se / (4.0 * s_var)
+    ok = np.isfinite(c) & (s_var > 0) & (se > 0)
     c = np.where(ok, np.clip(c, *C_RANGE), 1.0)
+    c = np.where(s_var < stats.chi2.median(df), np.minimum(c, C_CAP_BELOW_MEDIAN), c)
 
     def g(lam):
         with np.errstate(all="ignore"):
@@ -225,11 +231,44 @@ def ncx2_adjusted_limits(s, df, scale, se, alpha: float = 0.05):
     none = ~inside.any(axis=0)
     if none.any():  # no grid point inside: the public function uses the plain inversion
         out[none] = ncx2_limits(s[none], df[none], scale[none], alpha)
-    # power-constrained upper limit where the statistic is below its null median
-    pcl = ncx2_limits(s_in, df, scale, alpha)[:, 1]
-    below = np.asarray(s_in) < stats.chi2.median(df)
-    out[:, 1] = np.where(below & (pcl > out[:, 1]), pcl, out[:, 1])
+    with np.errstate(all="ignore"):
+        keep0 = stats.chi2.cdf(s, df) <= 1 - alpha / 2
+    out[:, 0] = np.where(keep0, 0.0, out[:, 0])
+    if pcl:
+        out[:, 1] = pcl_upper(s_in, df, scale, out[:, 1], alpha)
     return out
+
+
+def pcl_upper(s, df, scale, upper, alpha: float = 0.05):
+    """The power-constrained upper limit where the statistic is below its null median."""
+    pcl = ncx2_limits(s, df, scale, alpha)[:, 1]
+    below = np.asarray(s) < stats.chi2.median(df)
+    return np.where(below & (pcl > upper), pcl, upper)
+
+
+def default_pivot_limits(rec: dict, method: str, alpha: float = 0.05) -> np.ndarray:
+    """The ncx2 / ncx2-adjusted intervals as conf_int computes them, from the per-data-set
+    pivot records of run_cell: the estimate's own statistic joined with the plug-in's
+    for bias-corrected estimators, the power-constrained upper limit, and for entropy
+    the interval for log K - H = D(p || uniform) mapped back."""
+    s, df, scale = rec["s"], rec["df"], rec["scale"]
+    own, s_plug, se = rec["own"], rec["s_plug"], rec["se"]
+    if method == "ncx2":
+        lims = ncx2_limits(s, df, scale, pcl=False)
+        plug = ncx2_limits(s_plug, df, scale, pcl=False)
+    else:
+        lims = ncx2_adjusted_limits(s, df, scale, se, s_var=s_plug, pcl=False)
+        plug = ncx2_adjusted_limits(s_plug, df, scale, se, s_var=s_plug, pcl=False)
+    lims = np.where(
+        own[:, None],
+        np.column_stack([np.minimum(lims[:, 0], plug[:, 0]), np.maximum(lims[:, 1], plug[:, 1])]),
+        lims,
+    )
+    lims[:, 1] = pcl_upper(s, df, scale, lims[:, 1])
+    top = rec["top"]
+    if rec["complement"]:
+        lims = np.column_stack([top - lims[:, 1], top - lims[:, 0]])
+    return np.column_stack([np.maximum(lims[:, 0], 0.0), np.minimum(lims[:, 1], top)])
 
 
 # ----------------------------------------------------------------------------- one cell
@@ -277,11 +316,14 @@ def run_cell(
             data = (x,)
             design = "one"
     rows, raw = [], {}
-    ncx2 = adjusted = None
     for est_name in estimators:
         lims: dict[str, np.ndarray] = {}
         ests = np.empty(R)
         piv = np.full((R, 3), np.nan)
+        rec = {k: np.full(R, np.nan) for k in ("s", "df", "scale", "s_plug", "se", "top")}
+        rec["own"] = np.zeros(R, dtype=bool)
+        rec["complement"] = False
+        has_pivot = False
         default_used = np.empty(R, dtype=object)
         det = {"wald": np.empty((R, 2))}
         ses = np.empty(R)
@@ -291,32 +333,39 @@ def run_cell(
                 res = _public(cell.quantity, tuple(a[r] for a in data), est_name, q)
                 ests[r] = res.estimate
                 inf = res._inference
+                p = inf.pivot
+                if p is None and inf._complement_usable:
+                    p = inf.complement
+                    rec["complement"] = True
                 if inf.pivot is not None:
                     piv[r] = inf.pivot.statistic, inf.pivot.df, inf.pivot.scale
+                if p is not None:
+                    has_pivot = True
+                    rec["s"][r], rec["df"][r], rec["scale"][r] = p.statistic, p.df, p.scale
+                    rec["own"][r] = p.own
+                    rec["s_plug"][r] = (
+                        p.statistic if p.plugin_statistic is None else (p.plugin_statistic)
+                    )
+                    rec["se"][r] = inf.variance_se(p)[0]
+                    rec["top"][r] = inf.bounds[1]
                 det["wald"][r] = res.conf_int(method="wald")
                 ses[r] = inf.se
                 default_used[r] = res.default_ci_method
             stat = inf.statistic
-            if inf.pivot is not None:
-                if ncx2 is None:  # the same for every estimator: it pivots on the plug-in
-                    ncx2 = ncx2_limits(piv[:, 0], piv[:, 1], piv[:, 2])
+            if has_pivot:
+                for m in ("ncx2", "ncx2-adjusted"):
+                    det[m] = default_pivot_limits(rec, m)
                     for r in range(min(R, 3)):
-                        assert np.allclose(
-                            ncx2[r],
-                            res_r := _public(
-                                cell.quantity, tuple(a[r] for a in data), "plugin", q
-                            ).conf_int(method="ncx2"),
-                            rtol=1e-6,
-                            atol=1e-9,
-                        ), (ncx2[r], res_r)
-                det["ncx2"] = ncx2
-                if adjusted is None:
-                    adjusted = ncx2_adjusted_limits(piv[:, 0], piv[:, 1], piv[:, 2], ses)
-                    for r in range(min(R, 3)):
-                        ref = _public(cell.quantity, tuple(a[r] for a in data), "plugin", q)
-                        got = ref.conf_int(method="ncx2-adjusted")
-                        assert np.allclose(adjusted[r], got, rtol=1e-6, atol=1e-9), (r, got)
-                det["ncx2-adjusted"] = adjusted
+                        got = _public(
+                            cell.quantity, tuple(a[r] for a in data), est_name, q
+                        ).conf_int(method=m)
+                        assert np.allclose(det[m][r], got, rtol=1e-6, atol=1e-9), (
+                            est_name,
+                            m,
+                            r,
+                            det[m][r],
+                            got,
+                        )
         lims.update(det)
         if est_name not in NO_BOOT:
             reps = count_bootstrap(stat, data, design, B, rng)

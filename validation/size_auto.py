@@ -11,7 +11,10 @@ verdict: "ok" within alpha +/- 2 SE, "liberal" above, "conservative" below (exac
 Monte Carlo p-values of discrete data cannot reach alpha exactly at small N).
 
 Run: ``python -m validation.size_auto [--full]`` (quick: 200 data sets per cell, a few
-minutes; full: 1500). Writes validation/results/size_auto{,_quick}.{csv,md}.
+minutes; full: 1500). Each finished cell is appended to
+validation/results/size_auto{,_quick}_partial.csv and a rerun skips the cells already
+there (checkpointed: ``--max-minutes`` stops between cells); the last run writes
+validation/results/size_auto{,_quick}.{csv,md}.
 """
 
 from __future__ import annotations
@@ -124,21 +127,35 @@ def _markdown(df: pd.DataFrame) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
+    ap.add_argument("--max-minutes", type=float, default=math.inf)
     a = ap.parse_args(argv)
     reps = 1500 if a.full else 200
-    rows = []
+    OUT.mkdir(exist_ok=True)
+    stem = "size_auto" if a.full else "size_auto_quick"
+    partial = OUT / f"{stem}_partial.csv"
+    done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
+    seen = set()
+    if len(done):
+        seen = set(zip(done.test, done.null, done.N, strict=True))
     t0 = time.time()
-    for i, (test, null, n, spec) in enumerate(cells()):
+    all_cells = cells()
+    for i, (test, null, n, spec) in enumerate(all_cells):
+        if (test, null, n) in seen:
+            continue
+        if (time.time() - t0) / 60 > a.max_minutes:
+            print("time budget used: rerun to continue", flush=True)
+            return
         r = run_cell(spec, n, reps, seed=20261206 + i)
-        rows.append(dict(test=test, null=null, N=n, reps=reps, **r))
+        row = pd.DataFrame([dict(test=test, null=null, N=n, reps=reps, **r)])
+        row.to_csv(partial, mode="a", header=not partial.exists(), index=False)
         print(
             f"{time.time() - t0:7.1f}s {test:16s} {null:22s} N={n:3d} size={r['size']:.3f} "
             f"chi2={r['chi2_size']:.3f} {r['verdict']}",
             flush=True,
         )
-    df = pd.DataFrame(rows)
-    OUT.mkdir(exist_ok=True)
-    stem = "size_auto" if a.full else "size_auto_quick"
+    df = pd.read_csv(partial)
+    order = {(t, nl, n): i for i, (t, nl, n, _) in enumerate(all_cells)}
+    df = df.iloc[np.argsort([order[k] for k in zip(df.test, df.null, df.N, strict=True)])]
     df.to_csv(OUT / f"{stem}.csv", index=False)
     (OUT / f"{stem}.md").write_text(_markdown(df))
     print(df.verdict.value_counts().to_string())

@@ -38,7 +38,7 @@ from .._base._validation import (
     weights_note,
 )
 from .._base._warnings import InfiniteEstimateWarning, find_stacklevel
-from .._inference._intervals import CountInference, Pivot
+from .._inference._intervals import BIAS_CORRECTED, CountInference, Pivot, own_pivot
 from .._kernels._counts import (
     ENTROPY_KERNELS,
     KL1_KERNELS,
@@ -71,6 +71,17 @@ MI_ESTIMATORS = KL_ESTIMATORS
 # plug-in's downward bias needs the bootstrap's reflection ("basic"), shrinkage its
 # percentile interval; the bias-corrected estimators are well served by Wald
 ENTROPY_DEFAULT_CI = {"plugin": "basic", "shrink": "percentile"}
+
+
+def _entropy_default_ci(key: str, complement: Any) -> str:
+    """Entropy's default interval: with every category listed, the adjusted noncentral
+    chi-square inversion of log K - H = D(p || uniform) for the plug-in and the
+    bias-corrected estimators (the coverage grid of validation/coverage_grid.py);
+    otherwise :data:`ENTROPY_DEFAULT_CI` (bootstrap) or Wald."""
+    if complement is not None and (key == "plugin" or key in BIAS_CORRECTED):
+        return "ncx2-adjusted"
+    return ENTROPY_DEFAULT_CI.get(key, "wald")
+
 
 # options each estimator understands (validated by name before any work)
 _OPTIONS = {
@@ -405,7 +416,7 @@ def entropy(
     complement = None
     if k_alpha == x.size and x.size > 1:
         g_unif = max(2.0 * n_tot * (math.log(x.size) - float(h_plugin(x))), 0.0)
-        complement = Pivot(g_unif, x.size - 1, 2.0 * n_tot)
+        complement = own_pivot(Pivot(g_unif, x.size - 1, 2.0 * n_tot), top - value, key)
     inf = CountInference(
         value,
         se,
@@ -413,7 +424,7 @@ def entropy(
         "one",
         stat,
         None,
-        ENTROPY_DEFAULT_CI.get(key, "wald"),
+        _entropy_default_ci(key, complement),
         bounds=(0.0, top),
         symbol="H",
         complement=complement,
@@ -605,7 +616,7 @@ def kl_divergence(
             se = math.sqrt(_var_log_ratio(ph, _log(ph) - _log(qv)) / n_tot)
         d_plug = float(kl1_plugin(x, qv))
         df = int((qv > 0).sum()) - 1 + (1 if mass < 1 - 1e-9 else 0)
-        pivot = Pivot(2 * n_tot * d_plug, df, 2 * n_tot)
+        pivot = own_pivot(Pivot(2 * n_tot * d_plug, df, 2 * n_tot), value, key)
         stat = partial(KL1_KERNELS[key], q=qv, **opts)
         inf = CountInference(
             value, se, (x,), "one", stat, pivot, "ncx2-adjusted", plugin=key == "plugin"
@@ -648,7 +659,7 @@ def kl_divergence(
                 "The plug-in estimate is infinite; the ncx2 interval pivots on the "
                 "homogeneity G statistic (first-order equivalent near D = 0)."
             )
-        pivot = Pivot(2 * n_eff * d_plug, df, 2 * n_eff, note)
+        pivot = own_pivot(Pivot(2 * n_eff * d_plug, df, 2 * n_eff, note), value, key)
         stat = partial(KL2_KERNELS[key], **opts)
         inf = CountInference(
             value, se, (x, y), "two", stat, pivot, "ncx2-adjusted", plugin=key == "plugin"
@@ -932,7 +943,7 @@ def mutual_information(
         ratio = _log(pj) - _log(np.outer(pr, pc))
     se = math.sqrt(_var_log_ratio(pj.ravel(), ratio.ravel()) / n_tot)
     df = (int((pr > 0).sum()) - 1) * (int((pc > 0).sum()) - 1)
-    pivot = Pivot(2 * n_tot * float(mi_plugin(t)), df, 2 * n_tot)
+    pivot = own_pivot(Pivot(2 * n_tot * float(mi_plugin(t)), df, 2 * n_tot), value, key)
     stat = partial(MI_KERNELS[key], **opts)
     # 0 <= I <= log min(r, c)
     top = math.log(min(int((pr > 0).sum()), int((pc > 0).sum())))

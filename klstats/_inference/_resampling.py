@@ -330,6 +330,22 @@ class Jackknife:
     weights: tuple[np.ndarray, ...]
     sizes: tuple[np.ndarray, ...]
 
+    def variance(self) -> np.ndarray:
+        """Delete-one jackknife variance (Efron & Stein 1981, Ann. Statist. 9:586-596),
+        summed over independent samples: sum_j (n_j - 1)/n_j sum_i (theta_(-i) -
+        theta_bar_j)^2, each distinct value counted with its multiplicity; inf when a
+        leave-one-out value is not finite."""
+        total = 0.0
+        for v, w, n in zip(self.values, self.weights, self.sizes, strict=True):
+            with np.errstate(invalid="ignore"):
+                bad = np.any((w > 0) & ~np.isfinite(v), axis=-1)
+                vw = np.where(w > 0, v, 0.0)
+                mean = (w * vw).sum(axis=-1) / n
+                ss = (w * (vw - mean[..., None]) ** 2).sum(axis=-1)
+                var_j = np.where(n > 1, (n - 1) / n * ss, np.inf)
+            total = total + np.where(bad, np.inf, var_j)
+        return total
+
     def acceleration(self) -> np.ndarray:
         """BCa acceleration; for several samples scipy's formula (Efron 1987, JASA 82:171-185):
         a = sum_j [sum_i U_ji^3 / n_j^3] / (6 (sum_j [sum_i U_ji^2 / n_j^2])^(3/2)),
