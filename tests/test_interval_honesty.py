@@ -19,6 +19,7 @@ def _reason(ci):
             "exceeds",
             "biased upward",
             "biased downward",
+            "estimate is infinite",
             "estimate lies outside",
         )
     )

@@ -516,6 +516,11 @@ def _fallback(inf: CountInference, alpha: float) -> tuple[float, float, str] | N
 
 def _why_outside(inf: CountInference, method: str, lo: float, hi: float) -> str | None:
     est, sym = inf.estimate, inf.symbol
+    if math.isinf(est) and not (lo <= est <= hi):
+        return (
+            f"The estimate is infinite (see the warning); the interval is for {sym}, from a "
+            "statistic that stays finite."
+        )
     if not math.isfinite(est) or lo <= est <= hi:
         return None
     low_b, high_b = inf.bounds
