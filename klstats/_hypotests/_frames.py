@@ -227,7 +227,7 @@ def compare_frames(
     >>> print(f"G/q = {row.statistic:.2f}, df = {row.df:.0f}, adjusted p = {row.pvalue_adj:.1e}")
     G/q = 32.08, df = 2, adjusted p = 5.4e-07
     >>> print(f"JS = {row.effect:.4f} nats, 95% CI [{row.ci_lower:.4f}, {row.ci_upper:.4f}]")
-    JS = 0.0718 nats, 95% CI [0.0297, 0.1235]
+    JS = 0.0718 nats, 95% CI [0.0294, 0.1246]
     """
     reference = _check_frame(reference, "reference")
     current = _check_frame(current, "current")
