@@ -14,7 +14,7 @@ Run: ``python -m validation.size_auto [--full]`` (quick: 200 data sets per cell,
 minutes; full: 1500). Each finished cell is appended to
 validation/results/size_auto{,_quick}_partial.csv and a rerun skips the cells already
 there (checkpointed: ``--max-minutes`` stops between cells); the last run writes
-validation/results/size_auto{,_quick}.{csv,md}.
+validation/results/size_auto{,_quick}.{csv,md,rst}.
 """
 
 from __future__ import annotations
@@ -124,6 +124,17 @@ def _markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rst(df: pd.DataFrame) -> str:
+    cols = ["test", "null", "N", "size", "mc_se", "verdict", "chi2_size"]
+    cols += [c for c in df.columns if c.startswith("share_")]
+    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in r] for r in df[cols].values]
+    width = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(cols)]
+    rule = "  ".join("=" * w for w in width)
+    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(cols, width, strict=True)), rule]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, width, strict=True)) for r in cells]
+    return "\n".join([*lines, rule, ""])
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
@@ -158,6 +169,7 @@ def main(argv=None) -> None:
     df = df.iloc[np.argsort([order[k] for k in zip(df.test, df.null, df.N, strict=True)])]
     df.to_csv(OUT / f"{stem}.csv", index=False)
     (OUT / f"{stem}.md").write_text(_markdown(df))
+    (OUT / f"{stem}.rst").write_text(_rst(df))
     print(df.verdict.value_counts().to_string())
 
 
