@@ -22,6 +22,8 @@ from klstats._kernels import _random_tables as rt
 from klstats._kernels._counts import mi_plugin
 
 METHODS = rt.TABLE_METHODS
+# the methods for tables of any shape ("inversion" is for 2 x 2 tables)
+GENERAL = tuple(m for m in METHODS if m != "inversion")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -66,6 +68,28 @@ def _naive_hg(row, col, size, rng, block):
     return out
 
 
+def naive_inversion_tables(row, col, size, rng, block):
+    """The documented 2 x 2 inversion: cell (0, 0) = lo + #{k : F_k <= u}, one uniform per
+    table, F from scipy's hypergeometric probabilities; zero rows/columns put back."""
+    row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
+    keep_r, keep_c = np.flatnonzero(row), np.flatnonzero(col)
+    (r0, r1), (c0, _) = row[keep_r], col[keep_c]
+    lo, hi = max(0, c0 - r1), min(r0, c0)
+    p = stats.hypergeom(r0 + r1, r0, c0).pmf(np.arange(lo, hi + 1))
+    cdf = np.cumsum(p / p.sum())
+    out = np.zeros((size, row.size, col.size), dtype=np.int64)
+    for start in range(0, size, block):
+        for b, u in zip(
+            range(start, min(start + block, size)),
+            rng.random(min(block, size - start)),
+            strict=True,
+        ):
+            x = min(lo + sum(1 for f in cdf if f <= u), hi)
+            tab = [[x, r0 - x], [c0 - x, r1 - c0 + x]]
+            out[b][keep_r[:, None], keep_c[None, :]] = tab
+    return out
+
+
 def g_scipy(table):
     """G of one table by scipy (no correction)."""
     t = np.asarray(table, dtype=float)
@@ -107,10 +131,13 @@ def log_prob_table(t, row, col):
 
 class TestMethodRule:
     def test_rule(self):
-        assert rt.table_method([1000, 1000], [1000, 1000]) == "patefield"
-        assert rt.table_method([2000, 2000], [2000, 2000]) == "hypergeometric"
+        assert rt.table_method([1000, 1000, 1000], [1000, 1000, 1000]) == "patefield"
+        assert rt.table_method([3000] * 3, [3000] * 3) == "hypergeometric"
         assert rt.table_method([1, 2, 1], [1, 1, 1, 1]) == "boyett"
-        assert rt.table_method([30, 20], [25, 25]) == "patefield"
+        assert rt.table_method([30, 20], [25, 25]) == "inversion"
+        assert rt.table_method([4000, 0, 1000], [2046, 0, 2954]) == "inversion"  # 2047 values
+        assert rt.table_method([3000, 3000], [3000, 3000]) == "hypergeometric"  # 3001 values
+        assert rt.table_method([30, 20, 0], [50, 0]) == "fixed"
         big = [10**9, 10**9]
         assert rt.table_method(big, big) == "patefield"  # beyond numpy's hypergeometric
 
@@ -121,6 +148,8 @@ class TestMethodRule:
             rt.random_tables([1.5, 2.5], [2, 2], 3, np.random.default_rng(0))
         with pytest.raises(ValueError, match="method"):
             rt.random_tables([2, 2], [2, 2], 3, np.random.default_rng(0), method="x")
+        with pytest.raises(ValueError, match="2 x 2"):
+            rt.random_tables([2, 2, 1], [2, 3], 3, np.random.default_rng(0), "inversion")
 
 
 # --------------------------------------------------------------------------- margins
@@ -134,6 +163,8 @@ class TestMethodRule:
     st.integers(0, 2**32 - 1),
 )
 def test_margins_are_exact(row, weights, method, seed):
+    if method == "inversion":  # 2 x 2 only
+        row, weights = [*row, 1, 1][:2], [*weights, 0.5, 0.5][:2]
     n = sum(row)
     w = np.asarray(weights) + 1e-9
     col = np.random.default_rng(seed).multinomial(n, w / w.sum())
@@ -165,6 +196,22 @@ class TestDocumentedAlgorithm:
         )
         np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
 
+    @pytest.mark.parametrize(
+        "row, col", [([22, 28], [25, 25]), ([7, 0, 4], [5, 6]), ([1, 900], [450, 451])]
+    )
+    @pytest.mark.parametrize("block_cells", [None, 20])
+    def test_inversion_equals_naive(self, row, col, block_cells, monkeypatch):
+        if block_cells is not None:
+            monkeypatch.setattr(rt, "BLOCK_CELLS", block_cells)
+        size = 23
+        block = rt.block_size(len(row) * len(col))
+        assert rt.table_method(row, col) == "inversion"
+        got = rt.random_tables(row, col, size, np.random.default_rng(11))
+        want = naive_inversion_tables(row, col, size, np.random.default_rng(11), block)
+        np.testing.assert_array_equal(got, want)
+        g = rt.g_null_independence(row, col, size, np.random.default_rng(11))
+        np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
+
     @pytest.mark.parametrize("method", ["patefield", "boyett"])
     @pytest.mark.parametrize("block_cells", [None, 50])
     def test_scipy_methods_equal_scipy(self, method, block_cells, monkeypatch):
@@ -193,6 +240,8 @@ class TestDocumentedAlgorithm:
     @pytest.mark.parametrize("method", METHODS)
     def test_g_of_tables(self, method):
         row, col = [40, 25, 35], [30, 30, 20, 20]
+        if method == "inversion":
+            row, col = [40, 60], [70, 30]
         tabs = rt.random_tables(row, col, 200, np.random.default_rng(8), method)
         g = rt.g_null_independence(row, col, 200, np.random.default_rng(8), None, method)
         np.testing.assert_allclose(g, 2 * 100 * mi_plugin(tabs.astype(float)), atol=1e-9)
@@ -228,7 +277,7 @@ class TestDocumentedAlgorithm:
 @pytest.mark.parametrize("method", METHODS)
 def test_tables_follow_multivariate_hypergeometric(method):
     """Frequencies of every possible table against its exact probability (chi-square)."""
-    row, col = [3, 2, 2], [2, 3, 2]
+    row, col = ([3, 2, 2], [2, 3, 2]) if method != "inversion" else ([9, 7], [6, 10])
     tables = list(all_tables(row, col))
     probs = np.exp([log_prob_table(t, row, col) for t in tables])
     assert math.isclose(probs.sum(), 1.0, rel_tol=1e-12)
@@ -273,7 +322,9 @@ def _exact_conditional_pvalue(t):
     return p
 
 
-@pytest.mark.parametrize("table", [[[5, 1, 2], [1, 4, 0]], [[3, 0], [1, 4], [2, 2]]])
+@pytest.mark.parametrize(
+    "table", [[[5, 1, 2], [1, 4, 0]], [[3, 0], [1, 4], [2, 2]], [[7, 1], [2, 6]]]
+)
 def test_montecarlo_pvalue_agrees_with_enumeration(table):
     t = np.array(table)
     exact = _exact_conditional_pvalue(t)
@@ -284,7 +335,13 @@ def test_montecarlo_pvalue_agrees_with_enumeration(table):
 
 
 @pytest.mark.parametrize(
-    "table", [[[1500, 2600], [2700, 3200]], [[12, 5, 7], [3, 9, 4]], [[1, 0, 2], [0, 3, 1]]]
+    "table",
+    [
+        [[1500, 2600], [2700, 3200]],
+        [[12, 5, 7], [3, 9, 4]],
+        [[1, 0, 2], [0, 3, 1]],
+        [[12, 5], [4, 11]],
+    ],
 )
 def test_montecarlo_pvalue_equals_documented_algorithm(table):
     """g_test_independence's p-value, for a seed, equals a naive re-implementation."""
@@ -297,6 +354,8 @@ def test_montecarlo_pvalue_equals_documented_algorithm(table):
     block = rt.block_size(t.size)
     if method == "hypergeometric":
         tabs = naive_hypergeometric_tables(row, col, B, gen, block)
+    elif method == "inversion":
+        tabs = naive_inversion_tables(row, col, B, gen, block)
     else:
         dist = stats.random_table(row, col)
         tabs = dist.rvs(size=B, method=method, random_state=gen)  # B < block: one block

@@ -7,8 +7,15 @@ a seed reproduces the null distribution exactly:
 * Tables are drawn in blocks of ``block_size(r * c)`` tables (about 2**20 cells), which
   bounds memory whatever the number of replicates.
 * Random tables with row sums ``row`` and column sums ``col`` (total N) come from one of
-  three algorithms, chosen by `table_method` from the margins alone:
+  four algorithms, chosen by `table_method` from the margins alone:
 
+  - ``"inversion"`` (2 x 2 tables whose cell (0, 0) has at most 2048 possible values):
+    cell (0, 0) is hypergeometric, x ~ H(R_0 good, R_1 bad, C_0 drawn), on lo = max(0,
+    C_0 - R_1), ..., hi = min(R_0, C_0). Its probabilities p_k proportional to
+    C(R_0, k) C(R_1, C_0 - k) are computed once (`scipy.special.gammaln`) and divided by
+    their sum; with F the cumulative sums and ``u = rng.random(m)`` for each block of m
+    tables, x = lo + #{k : F_k <= u} (at most hi): the inverse of the distribution
+    function. The other three cells follow from the margins.
   - ``"hypergeometric"`` (N >= 1000 r c, N < 10**9): the sequential conditional
     decomposition. Column by column (j = 0, ..., c - 2), and within a column row by row
     (i = 0, ..., r - 2), cell (i, j) is drawn from the hypergeometric distribution of
@@ -71,7 +78,9 @@ __all__ = [
 
 # tables (or multinomial samples) are drawn and evaluated in blocks of about this many cells
 BLOCK_CELLS = 1 << 20
-TABLE_METHODS = ("hypergeometric", "patefield", "boyett")
+TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
+# 2 x 2 tables are drawn by inversion when cell (0, 0) has at most this many values
+_INVERSION_MAX_SUPPORT = 1 << 11
 # the hypergeometric decomposition is used from this many observations per cell on
 _HYPERGEOMETRIC_N_PER_CELL = 1000
 # numpy's hypergeometric sampler needs ngood, nbad < 10**9
@@ -90,8 +99,13 @@ def _margins(row: object, col: object) -> tuple[np.ndarray, np.ndarray, int]:
     c = np.asarray(col)
     if r.ndim != 1 or c.ndim != 1 or r.size == 0 or c.size == 0:
         raise ValueError("`row` and `col` must be non-empty 1-D arrays of whole counts.")
-    ri, ci = np.rint(r).astype(np.int64), np.rint(c).astype(np.int64)
-    if np.any(ri != r) or np.any(ci != c) or np.any(ri < 0) or np.any(ci < 0):
+    if r.dtype.kind in "iu" and c.dtype.kind in "iu":  # integers: no rounding to check
+        ri, ci = r.astype(np.int64, copy=False), c.astype(np.int64, copy=False)
+        bad = ri.min() < 0 or ci.min() < 0
+    else:
+        ri, ci = np.rint(r).astype(np.int64), np.rint(c).astype(np.int64)
+        bad = np.any(ri != r) or np.any(ci != c) or ri.min() < 0 or ci.min() < 0
+    if bad:
         raise ValueError("`row` and `col` must hold non-negative whole counts.")
     n = int(ri.sum())
     if n != int(ci.sum()):
@@ -113,6 +127,13 @@ def _method_for(ri: np.ndarray, ci: np.ndarray, n: int) -> str:
     if r <= 1 or c <= 1:
         return "fixed"
     cells = r * c
+    if cells == 4:
+        nz_r, nz_c = ri[ri > 0], ci[ci > 0]
+        if (
+            min(int(nz_r[0]), int(nz_c[0])) - max(0, int(nz_c[0] - nz_r[1]))
+            < _INVERSION_MAX_SUPPORT
+        ):
+            return "inversion"
     if _HYPERGEOMETRIC_N_PER_CELL * cells <= n <= _HYPERGEOMETRIC_MAX_N:
         return "hypergeometric"
     if n > math.log(n + 1) * cells:
@@ -157,7 +178,10 @@ def _hypergeometric_block(
         below = np.full(m, left_col, dtype=np.int64)
         for i in range(r - 1):
             below -= rem[i]
-            x = rng.hypergeometric(rem[i], below, need)
+            if i == j == 0:  # the same for every table: scalar parameters, same draws
+                x = rng.hypergeometric(int(ri[0]), n - int(ri[0]), int(ci[0]), size=m)
+            else:
+                x = rng.hypergeometric(rem[i], below, need)
             s += xlx(x)
             rem[i] -= x
             need -= x
@@ -174,6 +198,33 @@ def _hypergeometric_block(
     return s
 
 
+def _inversion_cdf(ri: np.ndarray, ci: np.ndarray) -> tuple[int, np.ndarray]:
+    """Support start and distribution function of cell (0, 0) of a 2 x 2 table."""
+    r0, r1, c0 = int(ri[0]), int(ri[1]), int(ci[0])
+    lo, hi = max(0, c0 - r1), min(r0, c0)
+    k = np.arange(lo, hi + 1, dtype=float)
+    lg = special.gammaln
+    logp = -(lg(k + 1) + lg(r0 - k + 1) + lg(c0 - k + 1) + lg(r1 - c0 + k + 1))
+    p = np.exp(logp - logp.max())
+    return lo, np.cumsum(p / p.sum())
+
+
+def _inversion_block(lo: int, cdf: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
+    """Cell (0, 0) of m random 2 x 2 tables by inversion (see the module docstring)."""
+    k = np.searchsorted(cdf, rng.random(m), side="right")
+    return lo + np.minimum(k, cdf.size - 1)
+
+
+def _two_by_two(x: np.ndarray, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
+    """The (m, 2, 2) tables with cell (0, 0) x and margins ri, ci."""
+    out = np.empty((x.size, 2, 2), dtype=np.int64)
+    out[:, 0, 0] = x
+    out[:, 0, 1] = ri[0] - x
+    out[:, 1, 0] = ci[0] - x
+    out[:, 1, 1] = ri[1] - ci[0] + x
+    return out
+
+
 def _scipy_block(
     ri: np.ndarray, ci: np.ndarray, m: int, rng: np.random.Generator, method: str
 ) -> np.ndarray:
@@ -188,13 +239,14 @@ def _table_blocks(
     rng: np.random.Generator,
     want_tables: bool,
     method: str | None,
+    margins: tuple[np.ndarray, np.ndarray, int] | None = None,
 ):
     """Yield (tables or None, sum x log x) for each block of random tables.
 
     Rows and columns with a zero total are zero in every table: they are left out of
     the drawing and put back in the tables returned.
     """
-    ri, ci, n = _margins(row, col)
+    ri, ci, n = margins if margins is not None else _margins(row, col)
     if method is not None and method not in TABLE_METHODS:
         raise ValueError(f"`method` must be one of {TABLE_METHODS}; got {method!r}.")
     rows, cols = np.flatnonzero(ri), np.flatnonzero(ci)
@@ -207,7 +259,15 @@ def _table_blocks(
         raise ValueError(f"method='hypergeometric' needs N < 10**9; got N = {n}.")
     r, c = rr.size, cr.size
     per = block_size(ri.size * ci.size)
-    lookup = _xlogx_lookup(n, min(size, per) * r * c)
+    if chosen == "inversion":
+        if r != 2 or c != 2:
+            raise ValueError(f"method='inversion' is for 2 x 2 tables; got {r} x {c}.")
+        lo, cdf = _inversion_cdf(rr, cr)
+        # sum x log x of the table with each possible cell (0, 0)
+        s_of = _xlogx(_two_by_two(lo + np.arange(cdf.size), rr, cr)).reshape(-1, 4).sum(axis=1)
+        lookup = None
+    else:
+        lookup = _xlogx_lookup(n, min(size, per) * r * c)
     for start in range(0, size, per):
         m = min(per, size - start)
         if chosen == "fixed":
@@ -217,6 +277,10 @@ def _table_blocks(
             fixed = fixed if rows.size and cols.size else np.zeros((r, c), dtype=np.int64)
             tables = np.broadcast_to(fixed, (m, r, c)) if want_tables else None
             s = np.full(m, float(_xlogx(fixed).sum()))
+        elif chosen == "inversion":
+            x = _inversion_block(lo, cdf, m, rng)
+            tables = _two_by_two(x, rr, cr) if want_tables else None
+            s = s_of[x - lo]
         elif chosen == "hypergeometric":
             tables = np.empty((m, r, c), dtype=np.int64) if want_tables else None
             s = _hypergeometric_block(rr, cr, n, m, rng, tables, lookup)
@@ -246,10 +310,11 @@ def random_tables(
     given its margins) by the algorithm `table_method` names (or ``method``), in blocks
     of `block_size` tables. Returns an int64 array of shape (size, r, c).
     """
-    ri, ci, _ = _margins(row, col)
+    margins = _margins(row, col)
+    ri, ci, _ = margins
     out = np.empty((size, ri.size, ci.size), dtype=np.int64)
     start = 0
-    for tables, _ in _table_blocks(ri, ci, size, rng, True, method):
+    for tables, _ in _table_blocks(ri, ci, size, rng, True, method, margins):
         out[start : start + tables.shape[0]] = tables
         start += tables.shape[0]
     return out
@@ -270,11 +335,14 @@ def g_null_independence(
     from sum x log x without storing the tables when the hypergeometric route is used;
     otherwise ``statistic(tables)`` with float tables of shape (m, r, c), block by block.
     """
-    ri, ci, n = _margins(row, col)
+    margins = _margins(row, col)
+    ri, ci, n = margins
     const = float(_xlogx(ri).sum() + _xlogx(ci).sum() - _xlogx(np.array([n]))[0])
     out = np.empty(n_resamples)
     start = 0
-    for tables, s in _table_blocks(ri, ci, n_resamples, rng, statistic is not None, method):
+    for tables, s in _table_blocks(
+        ri, ci, n_resamples, rng, statistic is not None, method, margins
+    ):
         m = s.size
         if statistic is None:
             out[start : start + m] = np.maximum(2.0 * (s - const), 0.0)
