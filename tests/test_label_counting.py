@@ -177,3 +177,44 @@ def test_memory_at_most_twice_the_input(case):
     finally:
         tracemalloc.stop()
     assert peak <= 2.05 * inp, peak / inp
+
+
+@pytest.mark.parametrize("chunk", [None, 3])
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.random.default_rng(5).integers(0, 20, 200) / 3.0,  # few distinct values
+        np.random.default_rng(5).random(50),  # all distinct
+        np.array([2.0, -0.0, 0.0, np.inf, -np.inf, 2.0, 1e-300]),
+        np.array([3.5]),
+        (np.random.default_rng(2).integers(0, 3, 100) / 2).astype(np.float32),
+    ],
+)
+def test_float_labels_sorted_counting(x, chunk, monkeypatch):
+    """Float labels are counted from one sorted copy: the same counts and labels as
+    value_counts (-0.0 and 0.0 are one label, shown as 0.0), dtype kept."""
+    if chunk is not None:
+        monkeypatch.setattr(V, "_LABEL_CHUNK", chunk)
+    x0 = x.copy()
+    got = kls.tabulate(x)
+    want = pandas_counts(x)
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+    np.testing.assert_array_equal(got.index.to_numpy(), want.index.to_numpy())
+    assert got.index.dtype == x.dtype
+    assert not np.signbit(got.index.to_numpy()[got.index.to_numpy() == 0]).any()
+    np.testing.assert_array_equal(x, x0)
+
+
+def test_float_labels_memory():
+    """All-distinct float labels: the output alone is two arrays of n; the counting
+    adds at most one chunk (pandas' hashing needed about 7x the input)."""
+    x = np.random.default_rng(3).random(4_000_000)
+    kls.tabulate(x[:10])
+    tracemalloc.start()
+    try:
+        out = kls.tabulate(x)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.size == x.size and out.sum() == x.size
+    assert peak <= 2.0 * x.nbytes + 9 * V._LABEL_CHUNK + 2**20, peak / x.nbytes

@@ -791,6 +791,9 @@ def _count_labels(values: Any, name: str) -> tuple[np.ndarray, pd.Index, bool]:
         codes, labels, categorical = _factorize(values, name)
         counts = _bincount(codes, len(labels))
         del codes
+    elif isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        keys, counts = _sorted_float_counts(values, name)
+        return counts, pd.Index(keys, copy=False), False
     else:  # one hashing pass (pandas' value_counts; Arrow's for Arrow arrays), no codes
         dtype = values.dtype if isinstance(values, np.ndarray) else None
         vc = pd.Series(values, dtype=dtype, copy=False).value_counts(sort=False, dropna=False)
@@ -806,6 +809,38 @@ def _count_labels(values: Any, name: str) -> tuple[np.ndarray, pd.Index, bool]:
         if order is not None:
             labels, counts = labels.take(order), counts[order]
     return counts, labels, categorical
+
+
+def _sorted_float_counts(values: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct float labels (sorted; -0.0 counted as 0.0) and their counts, from one
+    sorted copy: peak memory about 2x the input whatever the number of distinct values
+    (hashing needs about 7x with all values distinct, and is slower there)."""
+    missing = int(np.count_nonzero(np.isnan(values)))
+    if missing:
+        raise _missing_error(name, missing)
+    s = np.sort(values)
+    n = s.size
+    last = np.empty(n, dtype=bool)  # the last position of every run of equal values
+    np.not_equal(s[1:], s[:-1], out=last[:-1])
+    last[-1] = True
+    ends = np.flatnonzero(last)
+    del last
+    k = ends.size
+    # the distinct values into the front of the sorted copy (each chunk reads from at or
+    # after the positions it writes, so in place is safe)
+    for a in range(0, k, _LABEL_CHUNK):
+        chunk = ends[a : a + _LABEL_CHUNK]
+        s[a : a + chunk.size] = s[chunk]
+    keys = s[:k].copy() if 2 * k < n else s[:k]
+    del s
+    keys += 0.0  # -0.0 -> 0.0
+    # counts: differences of the run ends, in place from the back
+    counts = ends
+    for b in range(k, 1, -_LABEL_CHUNK):
+        a = max(b - _LABEL_CHUNK, 1)
+        counts[a:b] -= counts[a - 1 : b - 1]
+    counts[0] += 1
+    return keys, counts
 
 
 def label_counts(x: Any, name: str) -> tuple[pd.Series, pd.Index | None, Any]:

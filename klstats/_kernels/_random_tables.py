@@ -151,8 +151,7 @@ def _xlogx_lookup(n: int, uses: int) -> np.ndarray | None:
     """Table of k log k for k = 0..n when it is cheaper than computing each of ``uses``."""
     if n + 1 > uses or n + 1 > (1 << 24):
         return None
-    k = np.arange(n + 1, dtype=float)
-    return special.xlogy(k, k)
+    return _xlogx(np.arange(n + 1, dtype=float))
 
 
 def _hypergeometric_block(
@@ -470,7 +469,7 @@ def g_null_gof(
             out[start : start + m] = statistic(x.astype(float))
         else:
             xlx = lookup[x] if lookup is not None else _xlogx(x)
-            g = np.einsum("ij->i", xlx) - np.einsum("ij,j->i", x, log_nq)
+            g = np.einsum("ij->i", xlx) - x @ log_nq
             out[start : start + m] = np.maximum(2.0 * g, 0.0)
         start += m
     return out
