@@ -13,7 +13,8 @@ Independence (``kls.g_test_independence(t, method="montecarlo", n_resamples=B)``
 * *R*, if ``Rscript`` is installed: ``chisq.test(t, simulate.p.value = TRUE, B = B)``
   (Patefield's ``r2dtable`` algorithm; Pearson's X^2, since R has no G-test with
   simulated p-values, but the cost is the simulation), timed inside one R process with
-  ``system.time`` (best of the repeats).
+  ``system.time`` over a loop of calls long enough for its 1 ms resolution (best of the
+  repeats).
 
 Goodness of fit (``kls.g_test(x, q, method="montecarlo", n_resamples=B)``) for K = 2 ...
 1000 categories and N up to 10^7, against ``scipy.stats.monte_carlo_test`` with the same
@@ -89,13 +90,20 @@ def r_times(tables: list[np.ndarray], B: int, repeat: int) -> list[float | None]
     """Best ``chisq.test(simulate.p.value = TRUE)`` time of each table, in one R run."""
     if shutil.which("Rscript") is None:
         return [None] * len(tables)
-    lines = ["set.seed(1)", "res <- c()"]
+    # R's timer has 1 ms resolution: each time is that of a loop of k calls (k grown
+    # until the loop takes >= 50 ms), divided by k
+    lines = [
+        "set.seed(1)",
+        "res <- c()",
+        "per_call <- function(f) { k <- 1; repeat { e <- system.time(for (i in 1:k) f())"
+        "[['elapsed']]; if (e >= 0.05) return(e / k); k <- k * 4 } }",
+    ]
     for t in tables:
         cells = ",".join(str(int(v)) for v in t.T.ravel())
         lines.append(
             f"t <- matrix(c({cells}), nrow = {t.shape[0]}); "
-            f"s <- sapply(1:{repeat}, function(i) system.time("
-            f"chisq.test(t, simulate.p.value = TRUE, B = {B}))[['elapsed']]); "
+            f"s <- sapply(1:{repeat}, function(i) per_call(function() "
+            f"chisq.test(t, simulate.p.value = TRUE, B = {B}))); "
             "res <- c(res, min(s))"
         )
     lines.append("cat(res, sep = '\\n')")
@@ -107,9 +115,7 @@ def r_times(tables: list[np.ndarray], B: int, repeat: int) -> list[float | None]
         )
     if out.returncode != 0:
         return [None] * len(tables)
-    vals = [float(v) for v in out.stdout.split()]
-    # R's timer has 1 ms resolution: a 0 is below it, report 0.5 ms
-    return [max(v, 5e-4) for v in vals]
+    return [float(v) for v in out.stdout.split()]
 
 
 def independence(B: int, shapes, sizes, repeat: int) -> None:
@@ -178,12 +184,19 @@ def main(argv=None) -> None:
     ap.add_argument("--B", type=int, nargs="*", default=None, help="replicate counts")
     ap.add_argument("--repeat", type=int, default=None, help="runs per time (best of)")
     ap.add_argument("--only", choices=("independence", "gof"), default=None)
+    ap.add_argument("--shapes", nargs="*", default=None, help="table shapes, e.g. 2x2 6x8")
+    ap.add_argument("--sizes", type=int, nargs="*", default=None, help="table totals N")
+    ap.add_argument("--ks", type=int, nargs="*", default=None, help="GoF categories K")
     args = ap.parse_args(argv)
     Bs = args.B or ([2000] if args.quick else [2000, 99_999])
     repeat = args.repeat or 7
     shapes = [(2, 2), (3, 3), (6, 8), (10, 10)]
+    if args.shapes:
+        shapes = [tuple(int(v) for v in sh.split("x")) for sh in args.shapes]
     sizes = [50, 1000, 1_000_000] if args.quick else [50, 1000, 10_000, 1_000_000]
+    sizes = args.sizes or sizes
     ks = [2, 10, 50, 1000] if args.quick else [2, 10, 50, 200, 1000]
+    ks = args.ks or ks
     gof_sizes = [100, 2000, 10**7] if args.quick else [100, 2000, 100_000, 10**7]
     print(f"klstats {kls.__version__}; Monte Carlo p-values, best of {repeat} runs\n")
     print("| task | baseline | baseline (s) | klstats (s) | ratio |")

@@ -41,6 +41,7 @@ from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, fi
 from .._estimators._discrete import kl_divergence, mutual_information
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
+from .._results._classes import Deferred
 from .._results._summary import Block, fmt
 from .._results._test_results import GTestResult
 from ._gtest_output import (
@@ -364,9 +365,9 @@ def g_test(
             x = _yates_shift(x, exp)
         return 2.0 * n * kl1_plugin(x, q) / williams
 
-    effect = _suppress_infinite(lambda: kl_divergence(obs, reference=q))
-    g_raw = _snap_zero(2.0 * n * float(kl1_plugin(obs, q)), n)
-    g = _snap_zero(float(statistic(obs)), n)
+    kl = float(kl1_plugin(obs, q))  # the effect size: kl_divergence(obs, reference=q).estimate
+    g_raw = _snap_zero(2.0 * n * kl, n)
+    g = g_raw if corr is None else _snap_zero(float(statistic(obs)), n)
     null = None
     seed: int | None = None
     n_outcomes = None
@@ -439,10 +440,10 @@ def g_test(
         nobs=round(n),
         method=method,
         null_hypothesis="the category probabilities are the expected ones",
-        estimate=effect.estimate,
+        estimate=kl,
         distribution={"asymptotic": "chi2", "montecarlo": "montecarlo", "exact": "exact"}[method],
         title=_title("G-test of goodness of fit", corr),
-        effect=effect,
+        effect=Deferred(lambda: _suppress_infinite(lambda: kl_divergence(obs, reference=q))),
         null_distribution=null,
         notes=tuple(notes),
         blocks=blocks,
@@ -538,9 +539,9 @@ def _table_test(
             tables = _yates_shift(tables, expected)
         return 2.0 * n * mi_plugin(tables) / williams
 
-    effect = mutual_information(t)
-    g_raw = _snap_zero(2.0 * n * float(mi_plugin(t)), n)
-    g = _snap_zero(float(statistic(t)), n)
+    mi = float(mi_plugin(t))  # the effect size: mutual_information(t).estimate
+    g_raw = _snap_zero(2.0 * n * mi, n)
+    g = g_raw if corr is None else _snap_zero(float(statistic(t)), n)
     null = None
     exact = None
     requested = method
@@ -572,11 +573,12 @@ def _table_test(
             "enumerated (LLR ordering)."
         )
     else:
-        check_resamples(
-            n_resamples,
-            work_per_resample=20.0 * table.size + float(table.sum()),
-            what="the Monte Carlo G-test",
-        )
+        if requested != "montecarlo":  # (checked at the door when asked for)
+            check_resamples(
+                n_resamples,
+                work_per_resample=20.0 * table.size + float(table.sum()),
+                what="the Monte Carlo G-test",
+            )
         seed, generator = _seeded(rng)
         # random tables with the observed margins (kernel's documented algorithm)
         null = g_null_independence(
@@ -620,10 +622,10 @@ def _table_test(
         nobs=round(n),
         method=method,
         null_hypothesis=hypothesis,
-        estimate=effect.estimate,
+        estimate=mi,
         distribution={"asymptotic": "chi2", "montecarlo": "montecarlo", "exact": "exact"}[method],
         title=_title(f"G-test of {kind}", corr),
-        effect=effect,
+        effect=Deferred(lambda: mutual_information(t)),
         null_distribution=null,
         notes=tuple(notes),
         blocks=blocks,

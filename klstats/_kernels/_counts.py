@@ -118,7 +118,7 @@ def shrink_lambda(x: np.ndarray) -> float:
 def h_plugin(x: np.ndarray) -> np.ndarray:
     """Maximum-likelihood entropy -sum p_hat log p_hat."""
     n = _total(x)
-    if np.max(x, initial=0.0) > _XLOGX_SAFE:  # x log x would overflow: use p log p
+    if x.max(initial=0.0) > _XLOGX_SAFE:  # x log x would overflow: use p log p
         return special.entr(x / np.expand_dims(n, -1)).sum(axis=-1)
     return np.log(n) - _xlogx(x).sum(axis=-1) / n
 
@@ -383,9 +383,18 @@ def _margins(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def mi_plugin(t: np.ndarray) -> np.ndarray:
-    """Plug-in I = H(rows) + H(cols) - H(cells) = D(p_hat(x,y) || p_hat(x) p_hat(y))."""
+    """Plug-in I = H(rows) + H(cols) - H(cells) = D(p_hat(x,y) || p_hat(x) p_hat(y)).
+
+    Computed as [sum x log x (cells) - sum R log R (rows) - sum C log C (columns)] / N
+    + log N (the three entropies' log N terms combined; p log p sums when counts are
+    large enough for x log x to overflow).
+    """
     r, c, flat = _margins(t)
-    return h_plugin(r) + h_plugin(c) - h_plugin(flat)
+    if t.max(initial=0.0) > _XLOGX_SAFE:
+        return h_plugin(r) + h_plugin(c) - h_plugin(flat)
+    n = _total(r)
+    s = _xlogx(flat).sum(axis=-1) - _xlogx(r).sum(axis=-1) - _xlogx(c).sum(axis=-1)
+    return s / n + np.log(n)
 
 
 def mi_from_entropy(hfunc: Callable[..., np.ndarray], t: np.ndarray, **kw) -> np.ndarray:

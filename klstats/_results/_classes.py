@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
@@ -50,6 +50,37 @@ from ._summary import (
 )
 
 __all__ = ["KLEstimate", "KLTestResult"]
+
+
+class Deferred:
+    """A result attribute computed on first access: ``Deferred(fn)`` passed as the value
+    of a field declared with `_DeferredField` stands for ``fn()`` (called at most once).
+    Tests pass their effect size this way, so a p-value does not pay for an interval
+    nobody reads."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+
+
+class _DeferredField:
+    """Dataclass field descriptor resolving a `Deferred` value on first access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__.get(self.name)
+        if isinstance(value, Deferred):
+            value = value.fn()
+            obj.__dict__[self.name] = value
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -542,7 +573,7 @@ class KLTestResult:
     distribution: str = "chi2"
     title: str = "KL divergence test"
     alternative: str = "greater"
-    effect: KLEstimate | None = None
+    effect: KLEstimate | None = _DeferredField()  # type: ignore[assignment]  # or Deferred
     null_distribution: np.ndarray | None = None
     notes: tuple[str, ...] = ()
     blocks: tuple[Block, ...] = ()
@@ -565,9 +596,13 @@ class KLTestResult:
         object.__setattr__(self, "notes", tuple(self.notes))
         object.__setattr__(self, "blocks", tuple(self.blocks))
         for f in fields(self):
-            value = getattr(self, f.name)
+            value = self.__dict__.get(f.name)  # (a Deferred effect stays deferred)
             if isinstance(value, np.ndarray):
                 object.__setattr__(self, f.name, _readonly(value))
+
+    def __getstate__(self) -> dict[str, Any]:
+        _ = self.effect  # a Deferred effect is computed before pickling or copying
+        return self.__dict__
 
     # ------------------------------------------------------------------ plain data
     def __eq__(self, other: object) -> bool:
