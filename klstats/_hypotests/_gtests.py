@@ -389,9 +389,12 @@ def g_test(
         pvalue = float(stats.chi2.sf(g, df))
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     elif method == "montecarlo":
-        check_resamples(
-            n_resamples, work_per_resample=20.0 * obs_full.size, what="the Monte Carlo G-test"
-        )
+        if requested != "montecarlo":  # (checked at the door when asked for)
+            check_resamples(
+                n_resamples,
+                work_per_resample=20.0 * obs_full.size,
+                what="the Monte Carlo G-test",
+            )
         seed, generator = _seeded(rng)
         # rng.multinomial(N, q, size=m) in blocks; G from sum x log x (no Python loop)
         null = g_null_gof(
@@ -681,8 +684,10 @@ def g_test_independence(
         Non-integer counts use the chi-square reference, with a caution in the
         summary when the rule would not.
         ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
-        random tables with the observed margins: by sequential hypergeometric draws,
-        cell by cell and vectorised over the tables, when N >= 1000 r c; otherwise by
+        random tables with the observed margins: 2 x 2 tables (first cell with at most
+        2048 possible values) by inverting that cell's hypergeometric distribution
+        function; by sequential hypergeometric draws, cell by cell and vectorised over
+        the tables, when N >= 1000 r c; otherwise by
         Patefield's algorithm (Boyett's shuffling for sparse tables, N <= r c log(N +
         1)) via ``scipy.stats.random_table``. ``"exact"``: conditional exact test, the
         hypergeometric probability of every table with the observed margins and G at
