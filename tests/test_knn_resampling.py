@@ -113,6 +113,10 @@ class TestPermutationNull:
         assert np.all(lab.sum(axis=1) == 3)
         np.testing.assert_allclose(lab.mean(axis=0), 3 / 8, atol=0.01)
         np.testing.assert_allclose((lab[:, 0] & lab[:, 7]).mean(), 3 * 2 / 56, atol=0.006)
+        # the label matrix returned with the same draws marks exactly those indices
+        idx2, lab2 = kr.random_split_labels(8, 3, 60_000, np.random.default_rng(2))
+        np.testing.assert_array_equal(idx2, idx)
+        np.testing.assert_array_equal(lab2, lab)
 
     def test_pvalue_close_to_scipy_permutation_test(self):
         rng = np.random.default_rng(8)

@@ -423,18 +423,20 @@ def g_test(
     with np.errstate(divide="ignore", invalid="ignore"):
         resid = (obs_full - exp_full) / np.sqrt(exp_full)
         std_resid = (obs_full - exp_full) / np.sqrt(exp_full * (1 - exp_full / n))
-    blocks: tuple[Block, ...] = ()
-    if obs_full.size <= _MAX_BLOCK_CELLS:
-        blocks = (
-            Block(
-                "Observed and expected counts",
-                ["Observed", "Expected", "Std. residual"],
-                _labels(index, obs_full.size),
-                [
-                    [fmt(o), fmt(e), fmt(r)]
-                    for o, e, r in zip(obs_full, exp_full, std_resid, strict=True)
-                ],
-            ),
+    blocks: tuple[Block, ...] | Deferred = ()
+    if obs_full.size <= _MAX_BLOCK_CELLS:  # (formatted when the summary is shown)
+        blocks = Deferred(
+            lambda: (
+                Block(
+                    "Observed and expected counts",
+                    ["Observed", "Expected", "Std. residual"],
+                    _labels(index, obs_full.size),
+                    [
+                        [fmt(o), fmt(e), fmt(r)]
+                        for o, e, r in zip(obs_full, exp_full, std_resid, strict=True)
+                    ],
+                ),
+            )
         )
     return GTestResult(
         statistic=g,
@@ -603,17 +605,21 @@ def _table_test(
 
     resid = (t - expected) / np.sqrt(expected)
     std_resid = (t - expected) / np.sqrt(expected * np.outer(1 - row_tot / n, 1 - col_tot / n))
-    row_lab, col_lab = _labels(rows, r), _labels(cols, c)
-    blocks: tuple[Block, ...] = ()
-    if r * c <= _MAX_BLOCK_CELLS and c <= 8:
-        blocks = tuple(
-            Block(title, col_lab, row_lab, [[fmt(v) for v in row] for row in values])
-            for title, values in (
-                ("Observed counts", t),
-                ("Expected counts", expected),
-                ("Standardized residuals", std_resid),
+    blocks: tuple[Block, ...] | Deferred = ()
+    if r * c <= _MAX_BLOCK_CELLS and c <= 8:  # (formatted when the summary is shown)
+
+        def _blocks() -> tuple[Block, ...]:
+            row_lab, col_lab = _labels(rows, r), _labels(cols, c)
+            return tuple(
+                Block(title, col_lab, row_lab, [[fmt(v) for v in row] for row in values])
+                for title, values in (
+                    ("Observed counts", t),
+                    ("Expected counts", expected),
+                    ("Standardized residuals", std_resid),
+                )
             )
-        )
+
+        blocks = Deferred(_blocks)
     if kind == "homogeneity":
         hypothesis = "the two samples come from the same distribution"
     else:

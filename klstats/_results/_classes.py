@@ -55,8 +55,8 @@ __all__ = ["KLEstimate", "KLTestResult"]
 class Deferred:
     """A result attribute computed on first access: ``Deferred(fn)`` passed as the value
     of a field declared with `_DeferredField` stands for ``fn()`` (called at most once).
-    Tests pass their effect size this way, so a p-value does not pay for an interval
-    nobody reads."""
+    Tests pass their effect size and summary blocks this way, so a p-value does not pay
+    for an interval or a formatted table nobody reads."""
 
     __slots__ = ("fn",)
 
@@ -67,12 +67,15 @@ class Deferred:
 class _DeferredField:
     """Dataclass field descriptor resolving a `Deferred` value on first access."""
 
+    def __init__(self, default: Any = None) -> None:
+        self.default = default
+
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         if obj is None:
-            return None  # the field's default
+            return self.default  # the field's default
         value = obj.__dict__.get(self.name)
         if isinstance(value, Deferred):
             value = value.fn()
@@ -576,7 +579,7 @@ class KLTestResult:
     effect: KLEstimate | None = _DeferredField()  # type: ignore[assignment]  # or Deferred
     null_distribution: np.ndarray | None = None
     notes: tuple[str, ...] = ()
-    blocks: tuple[Block, ...] = ()
+    blocks: tuple[Block, ...] = _DeferredField(())  # type: ignore[assignment]  # or Deferred
     seed: int | None = None
 
     _unpack: ClassVar[tuple[str, ...]] = ("statistic", "pvalue")
@@ -594,14 +597,14 @@ class KLTestResult:
         if self.seed is not None:
             object.__setattr__(self, "seed", int(self.seed))
         object.__setattr__(self, "notes", tuple(self.notes))
-        object.__setattr__(self, "blocks", tuple(self.blocks))
-        for f in fields(self):
-            value = self.__dict__.get(f.name)  # (a Deferred effect stays deferred)
+        if not isinstance(self.__dict__.get("blocks"), Deferred):
+            object.__setattr__(self, "blocks", tuple(self.blocks))
+        for name, value in list(self.__dict__.items()):  # the fields (Deferred ones stay)
             if isinstance(value, np.ndarray):
-                object.__setattr__(self, f.name, _readonly(value))
+                object.__setattr__(self, name, _readonly(value))
 
     def __getstate__(self) -> dict[str, Any]:
-        _ = self.effect  # a Deferred effect is computed before pickling or copying
+        _ = self.effect, self.blocks  # Deferred values are computed before pickling
         return self.__dict__
 
     # ------------------------------------------------------------------ plain data
