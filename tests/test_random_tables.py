@@ -230,6 +230,14 @@ class TestDocumentedAlgorithm:
         )
         np.testing.assert_array_equal(got, want)
 
+    @pytest.mark.parametrize("method", ["patefield", "boyett"])
+    def test_scipy_samplers_called_directly_equal_public_api(self, method, monkeypatch):
+        row, col = [6, 3, 8], [5, 5, 7]
+        direct = rt.random_tables(row, col, 40, np.random.default_rng(5), method)
+        monkeypatch.setattr(rt, "_RCONT", None)  # through scipy.stats.random_table
+        public = rt.random_tables(row, col, 40, np.random.default_rng(5), method)
+        np.testing.assert_array_equal(direct, public)
+
     def test_auto_method_is_the_rule(self):
         for row, col in [([3000, 1000], [2500, 1500]), ([3, 5], [4, 4]), ([1, 1, 1], [2, 1])]:
             m = rt.table_method(row, col)

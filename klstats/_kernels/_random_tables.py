@@ -88,6 +88,13 @@ _HYPERGEOMETRIC_MAX_N = 10**9 - 1
 
 Statistic = Callable[[np.ndarray], np.ndarray]
 
+try:  # the Boyett and Patefield samplers behind scipy.stats.random_table(...).rvs
+    from scipy.stats._rcont import rvs_rcont1, rvs_rcont2
+
+    _RCONT: tuple[Callable, Callable] | None = (rvs_rcont1, rvs_rcont2)
+except ImportError:  # pragma: no cover - a scipy without them: the public API
+    _RCONT = None
+
 
 def block_size(cells: int) -> int:
     """Number of tables (or samples) of ``cells`` cells drawn per block."""
@@ -227,6 +234,13 @@ def _two_by_two(x: np.ndarray, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
 def _scipy_block(
     ri: np.ndarray, ci: np.ndarray, m: int, rng: np.random.Generator, method: str
 ) -> np.ndarray:
+    """``scipy.stats.random_table(ri, ci).rvs(size=m, method=method, random_state=rng)``:
+    the samplers it calls, without its argument processing when scipy has them
+    (the same draws; `scipy.stats._rcont`)."""
+    if _RCONT is not None:
+        sampler = _RCONT[0] if method == "boyett" else _RCONT[1]
+        r, c = np.array(ri, dtype=np.int64), np.array(ci, dtype=np.int64)
+        return np.asarray(sampler(r, c, np.int64(r.sum()), m, rng), dtype=np.int64)
     dist = stats.random_table(ri, ci)
     return dist.rvs(size=m, method=method, random_state=rng).astype(np.int64, copy=False)
 
