@@ -179,6 +179,7 @@ def test_memory_at_most_twice_the_input(case):
     assert peak <= 2.05 * inp, peak / inp
 
 
+@pytest.mark.parametrize("sort", [True, False])
 @pytest.mark.parametrize("chunk", [None, 3])
 @pytest.mark.parametrize(
     "x",
@@ -190,18 +191,21 @@ def test_memory_at_most_twice_the_input(case):
         (np.random.default_rng(2).integers(0, 3, 100) / 2).astype(np.float32),
     ],
 )
-def test_float_labels_sorted_counting(x, chunk, monkeypatch):
-    """Float labels are counted from one sorted copy: the same counts and labels as
-    value_counts (-0.0 and 0.0 are one label, shown as 0.0), dtype kept."""
+def test_float_labels_sorted_counting(x, chunk, sort, monkeypatch):
+    """Float labels with many distinct values are counted from one sorted copy (few:
+    hashing): the same counts and labels as value_counts (-0.0 and 0.0 are one label,
+    shown as 0.0), dtype kept."""
     if chunk is not None:
         monkeypatch.setattr(V, "_LABEL_CHUNK", chunk)
+    monkeypatch.setattr(V, "_FLOAT_HASH_MAX_DISTINCT", 0 if sort else 10**9)
     x0 = x.copy()
     got = kls.tabulate(x)
     want = pandas_counts(x)
     np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
     np.testing.assert_array_equal(got.index.to_numpy(), want.index.to_numpy())
     assert got.index.dtype == x.dtype
-    assert not np.signbit(got.index.to_numpy()[got.index.to_numpy() == 0]).any()
+    if sort:  # (hashing keeps the first-seen zero, as pandas does)
+        assert not np.signbit(got.index.to_numpy()[got.index.to_numpy() == 0]).any()
     np.testing.assert_array_equal(x, x0)
 
 
