@@ -21,7 +21,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from .._base._dask_counts import _compute, _kind, require
-from .._base._validation import as_samples, is_dask
+from .._base._samples import as_samples
+from .._base._validation import is_dask
 from .._kernels._knn_prep import exact_rescaling, jitter_scale, map_from_moments, warn_constant
 from .._kernels._neighbours import (
     Plan,

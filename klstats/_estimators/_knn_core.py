@@ -17,12 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from .._base._validation import (
-    as_samples,
-    check_choice,
-    count_duplicate_rows,
-    is_dask,
-)
+from .._base._samples import as_samples, count_duplicate_rows
+from .._base._validation import check_choice, is_dask
 from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning
 from .._kernels import _knn_formulas as F
 from .._kernels._knn_prep import (

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize, special, stats
 
-from .._base._validation import as_samples, check_int, check_real
+from .._base._samples import as_samples
+from .._base._validation import check_int, check_real
 from .._results._summary import fmt
 
 # --------------------------------------------------------------------------- families

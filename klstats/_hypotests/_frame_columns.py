@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from .._base._validation import check_choice, check_rng, is_dask
-from .._estimators._discrete import jensen_shannon
+from .._estimators._discrete_derived import jensen_shannon
 from .._kernels._counts import js_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
 from ._gtest_pvalues import _snap_zero

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import integrate, special, stats
 
-from .._base._validation import as_samples, check_choice, check_int
+from .._base._samples import as_samples
+from .._base._validation import check_choice, check_int
 from .._base._warnings import DegenerateDataWarning, SmallSampleWarning
 from .._inference._lr_intervals import _WaldInference
 from .._results._classes import KLEstimate

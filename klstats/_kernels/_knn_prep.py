@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from .._base._validation import check_choice, check_int, count_duplicate_rows
+from .._base._samples import count_duplicate_rows
+from .._base._validation import check_choice, check_int
 from .._base._warnings import DegenerateDataWarning
 
 __all__: list[str] = []
