@@ -36,6 +36,7 @@ import pandas as pd
 
 import klstats as kls
 
+from ._report import to_markdown
 from .coverage_grid import base_q, family, has_reason, kl, solve
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -84,15 +85,6 @@ def run_cell(cell: dict, reps: int, seed: int) -> dict:
     return row
 
 
-def _markdown(df: pd.DataFrame) -> str:
-    def fmt(v):
-        return f"{v:.3f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(False)]
-    return "\n".join(lines) + "\n"
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
@@ -123,7 +115,7 @@ def main(argv=None) -> None:
         )
     df = pd.read_csv(partial)
     df.to_csv(OUT / f"{stem}.csv", index=False)
-    (OUT / f"{stem}.md").write_text(_markdown(df))
+    (OUT / f"{stem}.md").write_text(to_markdown(df) + "\n")
     print(df.to_string())
 
 

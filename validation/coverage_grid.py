@@ -42,6 +42,7 @@ import klstats as kls
 from klstats._inference._intervals import _why_outside
 
 from . import coverage_study as cs
+from ._report import to_markdown, to_rst
 
 OUT = Path(__file__).resolve().parent / "results"
 LEVEL = 0.95
@@ -86,26 +87,10 @@ R_MARG = {(2, 3): np.array([0.6, 0.4]), (3, 4): np.array([0.5, 0.3, 0.2])}
 C_MARG = {(2, 3): np.array([0.5, 0.3, 0.2]), (3, 4): np.array([0.4, 0.3, 0.2, 0.1])}
 
 
-def _northwest(r: np.ndarray, c: np.ndarray) -> np.ndarray:
-    r, c = r.copy(), c.copy()
-    t = np.zeros((r.size, c.size))
-    i = j = 0
-    while i < r.size and j < c.size:
-        v = min(r[i], c[j])
-        t[i, j] = v
-        r[i] -= v
-        c[j] -= v
-        if r[i] <= 1e-15:
-            i += 1
-        else:
-            j += 1
-    return t
-
-
 def mi_table(shape: tuple[int, int], name: str, t: float) -> np.ndarray:
     r, c = R_MARG[shape], C_MARG[shape]
     if name == "mixture":
-        return (1 - t) * np.outer(r, c) + t * _northwest(r, c)
+        return (1 - t) * np.outer(r, c) + t * cs.northwest_corner(r, c)
     w = np.ones(shape)
     d = min(shape)
     w[np.arange(d), np.arange(d)] = math.exp(t)
@@ -325,15 +310,6 @@ def run_cell(cell: dict, reps: int, check: int = 2, estimators=None) -> list[dic
     return out
 
 
-def _markdown(df: pd.DataFrame) -> str:
-    def fmt(v):
-        return f"{v:.3f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(False)]
-    return "\n".join(lines) + "\n"
-
-
 NAMES = {
     "kl1": "KL, one sample",
     "kl2": "KL, two samples",
@@ -370,16 +346,6 @@ def summary_table(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _rst(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in r] for r in df.values]
-    width = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in width)
-    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(cols, width, strict=True)), rule]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, width, strict=True)) for r in cells]
-    return "\n".join([*lines, rule, ""])
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", action="store_true")
@@ -414,8 +380,8 @@ def main(argv=None) -> None:
     df = pd.read_csv(partial)
     df.to_csv(OUT / f"{stem}.csv", index=False)
     summ = summary_table(df)
-    (OUT / f"{stem}.md").write_text(_markdown(summ))
-    (OUT / f"{stem}.rst").write_text(_rst(summ))
+    (OUT / f"{stem}.md").write_text(to_markdown(summ) + "\n")
+    (OUT / f"{stem}.rst").write_text(to_rst(summ) + "\n")
     print(summ.to_string())
 
 

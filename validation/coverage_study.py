@@ -99,7 +99,7 @@ FAMILIES = {
 }
 
 
-def _northwest_corner(r: np.ndarray, c: np.ndarray) -> np.ndarray:
+def northwest_corner(r: np.ndarray, c: np.ndarray) -> np.ndarray:
     r, c = r.copy(), c.copy()
     t = np.zeros((r.size, c.size))
     i = j = 0
@@ -117,7 +117,7 @@ def _northwest_corner(r: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 def mi_table(name: str, t: float) -> np.ndarray:
     if name == "mixture":
-        return (1 - t) * np.outer(R_MARG, C_MARG) + t * _northwest_corner(R_MARG, C_MARG)
+        return (1 - t) * np.outer(R_MARG, C_MARG) + t * northwest_corner(R_MARG, C_MARG)
     w = np.ones((3, 4))
     w[[0, 1, 2], [0, 1, 2]] = math.exp(t)
     p = np.outer(R_MARG, C_MARG) * w

@@ -30,6 +30,8 @@ import pandas as pd
 
 import klstats as kls
 
+from ._report import to_markdown, to_rst
+
 OUT = Path(__file__).resolve().parent / "results"
 ALPHA = 0.05
 B = 999
@@ -115,24 +117,10 @@ def run_cell(spec, n, reps, seed):
     return row
 
 
-def _markdown(df: pd.DataFrame) -> str:
-    def cell(v):
-        return f"{v:.4f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(False)]
-    return "\n".join(lines) + "\n"
-
-
 def _rst(df: pd.DataFrame) -> str:
     cols = ["test", "null", "N", "size", "mc_se", "verdict", "chi2_size"]
     cols += [c for c in df.columns if c.startswith("share_")]
-    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in r] for r in df[cols].values]
-    width = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in width)
-    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(cols, width, strict=True)), rule]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, width, strict=True)) for r in cells]
-    return "\n".join([*lines, rule, ""])
+    return to_rst(df[cols]) + "\n"
 
 
 def main(argv=None) -> None:
@@ -168,7 +156,7 @@ def main(argv=None) -> None:
     order = {(t, nl, n): i for i, (t, nl, n, _) in enumerate(all_cells)}
     df = df.iloc[np.argsort([order[k] for k in zip(df.test, df.null, df.N, strict=True)])]
     df.to_csv(OUT / f"{stem}.csv", index=False)
-    (OUT / f"{stem}.md").write_text(_markdown(df))
+    (OUT / f"{stem}.md").write_text(to_markdown(df) + "\n")
     (OUT / f"{stem}.rst").write_text(_rst(df))
     print(df.verdict.value_counts().to_string())
 
