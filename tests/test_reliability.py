@@ -701,7 +701,12 @@ def test_ctrl_c_through_the_console_script(tmp_path):
     )
     time.sleep(3.0)  # past the interpreter's own start-up (site module)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # still running: do not leak it into the next tests
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert err.strip() == "klstats: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]

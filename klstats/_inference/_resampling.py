@@ -223,8 +223,15 @@ def run_chunks(
 
     try:
         if workers > 1 and len(sizes) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            try:
                 parts = list(pool.map(one, range(len(sizes))))
+            except BaseException:
+                # Ctrl-C (or an error) while the chunks are queued: drop the queued ones,
+                # or the pool's exit would wait for all of them (minutes for large jobs)
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         else:
             parts = [one(i) for i in range(len(sizes))]
     finally:
