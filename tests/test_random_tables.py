@@ -22,8 +22,6 @@ from klstats._kernels import _random_tables as rt
 from klstats._kernels._counts import mi_plugin
 
 METHODS = rt.TABLE_METHODS
-# the methods for tables of any shape ("inversion" is for 2 x 2 tables)
-GENERAL = tuple(m for m in METHODS if m != "inversion")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -68,14 +66,23 @@ def _naive_hg(row, col, size, rng, block):
     return out
 
 
+def documented_order(row, col):
+    """Every table with the (positive) margins, brute force, sorted in the documented
+    order: lexicographic in the free cells read column by column."""
+    r, c = len(row), len(col)
+    tabs = list(all_tables(row, col))
+    return sorted(tabs, key=lambda t: tuple(t[: r - 1, : c - 1].T.ravel()))
+
+
 def naive_inversion_tables(row, col, size, rng, block):
-    """The documented 2 x 2 inversion: cell (0, 0) = lo + #{k : F_k <= u}, one uniform per
-    table, F from scipy's hypergeometric probabilities; zero rows/columns put back."""
+    """The documented inversion: every table enumerated (brute force) in the documented
+    order, probabilities by scipy.stats.random_table(...).pmf, table number
+    min(#{k : F_k <= u}, T - 1), one uniform per table; zero rows/columns put back."""
     row, col = np.asarray(row, dtype=np.int64), np.asarray(col, dtype=np.int64)
     keep_r, keep_c = np.flatnonzero(row), np.flatnonzero(col)
-    (r0, r1), (c0, _) = row[keep_r], col[keep_c]
-    lo, hi = max(0, c0 - r1), min(r0, c0)
-    p = stats.hypergeom(r0 + r1, r0, c0).pmf(np.arange(lo, hi + 1))
+    rr, cr = row[keep_r], col[keep_c]
+    tabs = documented_order(list(rr), list(cr))
+    p = stats.random_table(rr, cr).pmf(np.array(tabs))
     cdf = np.cumsum(p / p.sum())
     out = np.zeros((size, row.size, col.size), dtype=np.int64)
     for start in range(0, size, block):
@@ -84,9 +91,8 @@ def naive_inversion_tables(row, col, size, rng, block):
             rng.random(min(block, size - start)),
             strict=True,
         ):
-            x = min(lo + sum(1 for f in cdf if f <= u), hi)
-            tab = [[x, r0 - x], [c0 - x, r1 - c0 + x]]
-            out[b][keep_r[:, None], keep_c[None, :]] = tab
+            k = min(sum(1 for f in cdf if f <= u), len(tabs) - 1)
+            out[b][keep_r[:, None], keep_c[None, :]] = tabs[k]
     return out
 
 
@@ -140,6 +146,15 @@ class TestMethodRule:
         assert rt.table_method([30, 20, 0], [50, 0]) == "fixed"
         big = [10**9, 10**9]
         assert rt.table_method(big, big) == "patefield"  # beyond numpy's hypergeometric
+        # inversion when there are at most as many tables as tables to draw (8,484 here)
+        row, col = [14, 15, 21], [12, 14, 24]
+        assert len(documented_order(row, col)) == 8484
+        assert rt.table_method(row, col) == "patefield"
+        assert rt.table_method(row, col, 8483) == "patefield"
+        assert rt.table_method(row, col, 8484) == "inversion"
+        assert rt.table_method([0, *row], [*col, 0], 99_999) == "inversion"
+        assert rt.table_method([3000, 3000], [3000, 3000], 3001) == "inversion"
+        assert rt.table_method([3000] * 3, [3000] * 3, 10**7) == "hypergeometric"  # > 2**20
 
     def test_bad_margins(self):
         with pytest.raises(ValueError, match="same total"):
@@ -148,8 +163,8 @@ class TestMethodRule:
             rt.random_tables([1.5, 2.5], [2, 2], 3, np.random.default_rng(0))
         with pytest.raises(ValueError, match="method"):
             rt.random_tables([2, 2], [2, 2], 3, np.random.default_rng(0), method="x")
-        with pytest.raises(ValueError, match="2 x 2"):
-            rt.random_tables([2, 2, 1], [2, 3], 3, np.random.default_rng(0), "inversion")
+        with pytest.raises(ValueError, match="more than 1,048,576"):
+            rt.random_tables([50] * 4, [50] * 4, 3, np.random.default_rng(0), "inversion")
 
 
 # --------------------------------------------------------------------------- margins
@@ -163,8 +178,8 @@ class TestMethodRule:
     st.integers(0, 2**32 - 1),
 )
 def test_margins_are_exact(row, weights, method, seed):
-    if method == "inversion":  # 2 x 2 only
-        row, weights = [*row, 1, 1][:2], [*weights, 0.5, 0.5][:2]
+    if method == "inversion":  # few tables
+        row = [min(v, 6) for v in row[:3]]
     n = sum(row)
     w = np.asarray(weights) + 1e-9
     col = np.random.default_rng(seed).multinomial(n, w / w.sum())
@@ -197,20 +212,54 @@ class TestDocumentedAlgorithm:
         np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
 
     @pytest.mark.parametrize(
-        "row, col", [([22, 28], [25, 25]), ([7, 0, 4], [5, 6]), ([1, 900], [450, 451])]
+        "row, col, size",
+        [
+            ([22, 28], [25, 25], 23),
+            ([7, 0, 4], [5, 6], 23),
+            ([1, 900], [450, 451], 23),
+            ([3, 5, 2], [4, 1, 2, 3], 300),
+            ([4, 0, 3, 3], [2, 3, 0, 5], 150),
+            ([6, 2], [1, 3, 2, 2], 40),
+        ],
     )
-    @pytest.mark.parametrize("block_cells", [None, 20])
-    def test_inversion_equals_naive(self, row, col, block_cells, monkeypatch):
+    @pytest.mark.parametrize("block_cells", [None, 40])
+    def test_inversion_equals_naive(self, row, col, size, block_cells, monkeypatch):
         if block_cells is not None:
             monkeypatch.setattr(rt, "BLOCK_CELLS", block_cells)
-        size = 23
         block = rt.block_size(len(row) * len(col))
-        assert rt.table_method(row, col) == "inversion"
+        assert rt.table_method(row, col, size) == "inversion"
         got = rt.random_tables(row, col, size, np.random.default_rng(11))
         want = naive_inversion_tables(row, col, size, np.random.default_rng(11), block)
         np.testing.assert_array_equal(got, want)
         g = rt.g_null_independence(row, col, size, np.random.default_rng(11))
         np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
+
+    @pytest.mark.parametrize(
+        "row, col", [([3, 5, 2], [4, 1, 2, 3]), ([9, 7], [6, 10]), ([2, 2, 3, 1], [4, 4])]
+    )
+    def test_enumeration_is_the_exact_distribution(self, row, col):
+        """The enumerated tables, in order, and their probabilities: brute force and
+        scipy.stats.random_table(...).pmf."""
+        tabs = np.array(documented_order(row, col))
+        ri, ci = np.array(row), np.array(col)
+        enum = rt._enumerate(ri, ci, int(ri.sum()), tabs.shape[0], True)
+        assert rt._enumerate(ri, ci, int(ri.sum()), tabs.shape[0] - 1, False) is None
+        # Good's approximation of the number of tables (the pre-screen): close
+        est = math.exp(rt._log_tables_estimate(ri, ci, int(ri.sum())))
+        assert 0.7 < est / tabs.shape[0] < 1.4, est
+        np.testing.assert_array_equal(enum.tables(np.arange(tabs.shape[0])), tabs)
+        cdf = enum.cdf.copy()
+        cdf[-1] = 1.0
+        p = np.diff(cdf, prepend=0.0)
+        np.testing.assert_allclose(p, stats.random_table(row, col).pmf(tabs), rtol=1e-9)
+        np.testing.assert_allclose(
+            enum.sxlogx, special.xlogy(tabs, tabs).sum(axis=(1, 2)), rtol=1e-12
+        )
+        # the guide table only speeds up the search: the formula's indices
+        u = np.random.default_rng(1).random(5000)
+        got = enum.draw(5000, np.random.default_rng(1))
+        want = np.minimum(np.searchsorted(enum.cdf, u, side="right"), tabs.shape[0] - 1)
+        np.testing.assert_array_equal(got, want)
 
     @pytest.mark.parametrize("method", ["patefield", "boyett"])
     @pytest.mark.parametrize("block_cells", [None, 50])
@@ -239,20 +288,26 @@ class TestDocumentedAlgorithm:
         np.testing.assert_array_equal(direct, public)
 
     def test_auto_method_is_the_rule(self):
-        for row, col in [([3000, 1000], [2500, 1500]), ([3, 5], [4, 4]), ([1, 1, 1], [2, 1])]:
-            m = rt.table_method(row, col)
-            a = rt.random_tables(row, col, 17, np.random.default_rng(5))
-            b = rt.random_tables(row, col, 17, np.random.default_rng(5), m)
+        for row, col, size in [
+            ([3000, 1000], [2500, 1500], 17),
+            ([3, 5], [4, 4], 17),
+            ([1, 1, 1], [2, 1], 17),
+            ([5, 4, 6], [3, 7, 5], 17),
+            ([5, 4, 6], [3, 7, 5], 500),
+        ]:
+            m = rt.table_method(row, col, size)
+            a = rt.random_tables(row, col, size, np.random.default_rng(5))
+            b = rt.random_tables(row, col, size, np.random.default_rng(5), m)
             np.testing.assert_array_equal(a, b)
 
     @pytest.mark.parametrize("method", METHODS)
     def test_g_of_tables(self, method):
         row, col = [40, 25, 35], [30, 30, 20, 20]
         if method == "inversion":
-            row, col = [40, 60], [70, 30]
+            row, col = [4, 2, 5], [3, 3, 2, 3]
         tabs = rt.random_tables(row, col, 200, np.random.default_rng(8), method)
         g = rt.g_null_independence(row, col, 200, np.random.default_rng(8), None, method)
-        np.testing.assert_allclose(g, 2 * 100 * mi_plugin(tabs.astype(float)), atol=1e-9)
+        np.testing.assert_allclose(g, 2 * sum(row) * mi_plugin(tabs.astype(float)), atol=1e-9)
         # a statistic callable sees exactly the same tables
         s = rt.g_null_independence(
             row, col, 200, np.random.default_rng(8), lambda t: t[:, 0, 0] * 1.0, method
@@ -285,7 +340,7 @@ class TestDocumentedAlgorithm:
 @pytest.mark.parametrize("method", METHODS)
 def test_tables_follow_multivariate_hypergeometric(method):
     """Frequencies of every possible table against its exact probability (chi-square)."""
-    row, col = ([3, 2, 2], [2, 3, 2]) if method != "inversion" else ([9, 7], [6, 10])
+    row, col = [3, 2, 2], [2, 3, 2]
     tables = list(all_tables(row, col))
     probs = np.exp([log_prob_table(t, row, col) for t in tables])
     assert math.isclose(probs.sum(), 1.0, rel_tol=1e-12)
@@ -342,6 +397,29 @@ def test_montecarlo_pvalue_agrees_with_enumeration(table):
     assert abs(res.pvalue - exact) < 4 * se + 1.0 / B
 
 
+def test_inversion_pvalue_agrees_with_brute_force_and_is_reproducible():
+    """3 x 3, N = 50, B = 99,999: the 8,484 tables are enumerated and drawn by inversion;
+    the p-value is within Monte Carlo error of the exact conditional p-value (brute
+    force, scipy's pmf), and a seed reproduces it."""
+    t = np.array([[6, 3, 5], [4, 6, 5], [2, 5, 14]])
+    row, col = t.sum(1), t.sum(0)
+    B = 99_999
+    assert rt.table_method(row, col, B) == "inversion"
+    res = kls.g_test_independence(t, method="montecarlo", n_resamples=B, rng=2024)
+    tabs = np.array(documented_order(list(row), list(col)))
+    p = stats.random_table(row, col).pmf(tabs)
+    g = np.array([g_scipy(tb) for tb in tabs[:: max(1, tabs.shape[0] // 50)]])
+    const = special.xlogy(row, row).sum() + special.xlogy(col, col).sum() - 50 * math.log(50)
+    g_all = 2 * (special.xlogy(tabs, tabs).sum(axis=(1, 2)) - const)
+    np.testing.assert_allclose(g_all[:: max(1, tabs.shape[0] // 50)], g, atol=1e-9)
+    exact = math.fsum(p[g_all >= g_scipy(t) * (1 - 1e-9)])
+    se = math.sqrt(exact * (1 - exact) / B)
+    assert abs(res.pvalue - exact) < 4 * se + 1.0 / B
+    again = kls.g_test_independence(t, method="montecarlo", n_resamples=B, rng=2024)
+    assert again.pvalue == res.pvalue
+    np.testing.assert_array_equal(again.null_distribution, res.null_distribution)
+
+
 @pytest.mark.parametrize(
     "table",
     [
@@ -358,7 +436,7 @@ def test_montecarlo_pvalue_equals_documented_algorithm(table):
     res = kls.g_test_independence(t, method="montecarlo", n_resamples=B, rng=77)
     row, col = t.sum(1), t.sum(0)
     gen = np.random.default_rng(77)
-    method = rt.table_method(row, col)
+    method = rt.table_method(row, col, B)
     block = rt.block_size(t.size)
     if method == "hypergeometric":
         tabs = naive_hypergeometric_tables(row, col, B, gen, block)

@@ -7,15 +7,31 @@ a seed reproduces the null distribution exactly:
 * Tables are drawn in blocks of ``block_size(r * c)`` tables (about 2**20 cells), which
   bounds memory whatever the number of replicates.
 * Random tables with row sums ``row`` and column sums ``col`` (total N) come from one of
-  four algorithms, chosen by `table_method` from the margins alone:
+  four algorithms, chosen by `table_method` from the margins and B, the number of
+  tables to draw:
 
-  - ``"inversion"`` (2 x 2 tables whose cell (0, 0) has at most 2048 possible values):
-    cell (0, 0) is hypergeometric, x ~ H(R_0 good, R_1 bad, C_0 drawn), on lo = max(0,
-    C_0 - R_1), ..., hi = min(R_0, C_0). Its probabilities p_k proportional to
-    C(R_0, k) C(R_1, C_0 - k) are computed once (`scipy.special.gammaln`) and divided by
-    their sum; with F the cumulative sums and ``u = rng.random(m)`` for each block of m
-    tables, x = lo + #{k : F_k <= u} (at most hi): the inverse of the distribution
-    function. The other three cells follow from the margins.
+  - ``"inversion"`` (few possible tables: T <= max(2048, B) for 2 x 2 tables and
+    T <= B for larger ones, T <= 2**20 always; rows and columns with zero totals left
+    out): every table with the margins is enumerated, in lexicographic order of its
+    free cells read column by column, (x_00, x_10, ..., x_(r-2)0, x_01, ...,
+    x_(r-2)(c-2)) (the last row and the last column follow from the margins). Given
+    the cells before it, cell (i, j) runs from max(0, need - below) to min(R_i, need),
+    where need is the part of C_j not yet placed in rows 0..i-1 and R_i, below are
+    what is left of the total of row i and of rows i+1..r-1 after columns 0..j-1.
+    Each table's exact probability, prod R_i! prod C_j! / (N! prod x_ij!)
+    (`scipy.special.gammaln`), is divided by their sum; with F the cumulative sums
+    (in that order) and ``u = rng.random(m)`` for each block of m tables, the table
+    drawn is number min(#{k : F_k <= u}, T - 1): the inverse of the distribution
+    function. (A guide table over 2**ceil(log2 T) equal bins of u only speeds up the
+    search; the draws are those of the formula.) G of each possible table is
+    computed once. For a 2 x 2 table the one free cell x_00 is hypergeometric on
+    max(0, C_0 - R_1), ..., min(R_0, C_0). T is found by the enumeration itself,
+    which stops as soon as a prefix of the free cells has more values than the limit
+    (every prefix extends to at least one table, so then T is above the limit too);
+    for tables larger than 2 x 2 it is attempted only when Good's (1976)
+    approximation of T, prod_i C(R_i + c - 1, c - 1) prod_j C(C_j + r - 1, r - 1) /
+    C(N + rc - 1, rc - 1), is at most twice the limit (within about 20 % of T on
+    small tables; this only saves the time of enumerations that would stop).
   - ``"hypergeometric"`` (N >= 1000 r c, N < 10**9): the sequential conditional
     decomposition. Column by column (j = 0, ..., c - 2), and within a column row by row
     (i = 0, ..., r - 2), cell (i, j) is drawn from the hypergeometric distribution of
@@ -46,6 +62,8 @@ cell's x log x as it is drawn and never stores the tables.
 
 References
 ----------
+Good, I. J. (1976). On the application of symmetric Dirichlet distributions and their
+mixtures to contingency tables. The Annals of Statistics 4, 1159-1189.
 Vose, M. D. (1991). A linear algorithm for generating random numbers with a given
 distribution. IEEE Transactions on Software Engineering 17, 972-975.
 Boyett, J. M. (1979). Algorithm AS 144: Random R x C tables with given row and column
@@ -79,8 +97,10 @@ __all__ = [
 # tables (or multinomial samples) are drawn and evaluated in blocks of about this many cells
 BLOCK_CELLS = 1 << 20
 TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
-# 2 x 2 tables are drawn by inversion when cell (0, 0) has at most this many values
+# tables are drawn by inversion when there are at most max(this many (2 x 2 tables
+# only), the number of tables to draw), never more than _INVERSION_MAX_TABLES
 _INVERSION_MAX_SUPPORT = 1 << 11
+_INVERSION_MAX_TABLES = 1 << 20
 # the hypergeometric decomposition is used from this many observations per cell on
 _HYPERGEOMETRIC_N_PER_CELL = 1000
 # numpy's hypergeometric sampler needs ngood, nbad < 10**9
@@ -120,32 +140,168 @@ def _margins(row: object, col: object) -> tuple[np.ndarray, np.ndarray, int]:
     return ri, ci, n
 
 
-def table_method(row: object, col: object) -> str:
-    """The algorithm `random_tables` uses for these margins (see the module docstring).
+def table_method(row: object, col: object, size: int = 0) -> str:
+    """The algorithm `random_tables` uses for these margins and ``size`` tables (see the
+    module docstring).
 
     Rows and columns with zero totals do not count; ``"fixed"`` when at most one row or
     column is non-empty (the margins determine the table; nothing is drawn).
     """
-    return _method_for(*_margins(row, col))
+    ri, ci, n = _margins(row, col)
+    return _choose(ri[ri > 0], ci[ci > 0], n, int(size), None, False)[0]
 
 
-def _method_for(ri: np.ndarray, ci: np.ndarray, n: int) -> str:
-    r, c = int(np.count_nonzero(ri)), int(np.count_nonzero(ci))
+def _inversion_limit(cells: int, size: int) -> int:
+    """Most tables `"inversion"` enumerates when ``size`` tables are to be drawn."""
+    floor = _INVERSION_MAX_SUPPORT if cells == 4 else 0
+    return min(max(size, floor), _INVERSION_MAX_TABLES)
+
+
+def _choose(
+    rr: np.ndarray, cr: np.ndarray, n: int, size: int, method: str | None, want_tables: bool
+) -> tuple[str, _Enumeration | None]:
+    """The method for the non-empty margins rr, cr (and the enumeration if inversion)."""
+    r, c = rr.size, cr.size
     if r <= 1 or c <= 1:
-        return "fixed"
+        return "fixed", None  # one non-empty row or column: the margins determine the table
     cells = r * c
-    if cells == 4:
-        nz_r, nz_c = ri[ri > 0], ci[ci > 0]
-        if (
-            min(int(nz_r[0]), int(nz_c[0])) - max(0, int(nz_c[0] - nz_r[1]))
-            < _INVERSION_MAX_SUPPORT
-        ):
-            return "inversion"
+    if method == "inversion":
+        enum = _enumerate(rr, cr, n, _INVERSION_MAX_TABLES, want_tables)
+        if enum is None:
+            raise ValueError(
+                f"method='inversion' enumerates every table with the margins; these have "
+                f"more than {_INVERSION_MAX_TABLES:,}. Use another method."
+            )
+        return method, enum
+    if method is not None:
+        if method == "hypergeometric" and n > _HYPERGEOMETRIC_MAX_N:
+            raise ValueError(f"method='hypergeometric' needs N < 10**9; got N = {n}.")
+        return method, None
+    limit = _inversion_limit(cells, size)
+    if limit > 0 and (cells == 4 or _log_tables_estimate(rr, cr, n) <= math.log(2 * limit)):
+        enum = _enumerate(rr, cr, n, limit, want_tables)
+        if enum is not None:
+            return "inversion", enum
     if _HYPERGEOMETRIC_N_PER_CELL * cells <= n <= _HYPERGEOMETRIC_MAX_N:
-        return "hypergeometric"
+        return "hypergeometric", None
     if n > math.log(n + 1) * cells:
-        return "patefield"
-    return "boyett"
+        return "patefield", None
+    return "boyett", None
+
+
+def _log_tables_estimate(rr: np.ndarray, cr: np.ndarray, n: int) -> float:
+    """log of Good's (1976) approximation of the number of tables with margins rr, cr:
+    prod_i C(R_i + c - 1, c - 1) prod_j C(C_j + r - 1, r - 1) / C(N + rc - 1, rc - 1)."""
+    r, c = rr.size, cr.size
+
+    def log_comb(a: np.ndarray | float, b: int) -> np.ndarray:
+        return (
+            special.gammaln(np.add(a, 1.0))
+            - special.gammaln(b + 1.0)
+            - special.gammaln(np.subtract(a, b) + 1.0)
+        )
+
+    return float(
+        log_comb(rr + (c - 1.0), c - 1).sum()
+        + log_comb(cr + (r - 1.0), r - 1).sum()
+        - log_comb(n + (r * c - 1.0), r * c - 1)
+    )
+
+
+class _Enumeration:
+    """Every table with given (non-empty) margins, in the documented order: the
+    distribution function ``cdf`` (last entry +inf, so that the index is at most T - 1),
+    the guide table of its 2**ceil(log2 T) bins, sum x log x of each table, and, if
+    asked for, the free cells of each prefix level (to rebuild drawn tables)."""
+
+    __slots__ = ("bins", "cdf", "cr", "guide", "rr", "steps", "sxlogx")
+
+    def __init__(self, rr, cr, cdf, sxlogx, steps):
+        self.rr, self.cr, self.sxlogx, self.steps = rr, cr, sxlogx, steps
+        t = cdf.size
+        self.bins = 1 << max(int(t - 1).bit_length(), 0)
+        # guide[b] = #{k : F_k <= b / bins}; F_k * bins is exact (a power of two)
+        first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
+        self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
+        self.cdf = cdf
+
+    def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
+        """Indices of m tables drawn by inversion: min(#{k : F_k <= u}, T - 1)."""
+        u = rng.random(m)
+        k = self.guide[(u * self.bins).astype(np.intp)]  # #{F_k <= floor(u bins) / bins}
+        todo = np.flatnonzero(self.cdf[k] <= u)  # the bin holds more of F: search it
+        k[todo] = np.searchsorted(self.cdf, u[todo], side="right")
+        return k
+
+    def tables(self, k: np.ndarray) -> np.ndarray:
+        """The (m, r, c) tables number k."""
+        rr, cr = self.rr, self.cr
+        r, c = rr.size, cr.size
+        out = np.empty((k.size, r, c), dtype=np.int64)
+        idx = k
+        for (i, j), parent, x in reversed(self.steps):
+            out[:, i, j] = x[idx]
+            idx = parent[idx]
+        out[:, r - 1, : c - 1] = cr[: c - 1] - out[:, : r - 1, : c - 1].sum(axis=1)
+        out[:, :, c - 1] = rr - out[:, :, : c - 1].sum(axis=2)
+        return out
+
+
+def _enumerate(
+    rr: np.ndarray, cr: np.ndarray, n: int, limit: int, want_tables: bool
+) -> _Enumeration | None:
+    """Every table with margins rr, cr (all positive) in the documented order, or None
+    if there are more than ``limit``."""
+    r, c = rr.size, cr.size
+    tables: dict[str, np.ndarray] = {}
+
+    def lgf(x: np.ndarray) -> np.ndarray:  # log x!, by lookup once it pays (same values)
+        if "lgf" in tables or 8 * x.size > n + 1:
+            if "lgf" not in tables:
+                tables["lgf"] = special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
+            return tables["lgf"][x]
+        return special.gammaln(x + 1.0)
+
+    def xlx(x: np.ndarray) -> np.ndarray:
+        if "xlx" in tables or 8 * x.size > n + 1:
+            if "xlx" not in tables:
+                tables["xlx"] = _xlogx(np.arange(n + 1, dtype=float))
+            return tables["xlx"][x]
+        return _xlogx(x)
+
+    rem = rr[None, :].copy()  # rows' totals still free, one line per prefix
+    acc_lg, acc_s = np.zeros(1), np.zeros(1)
+    steps = []
+    left = n
+    for j in range(c - 1):
+        need = np.full(rem.shape[0], cr[j], dtype=np.int64)
+        below = np.full(need.size, left, dtype=np.int64)
+        for i in range(r - 1):
+            below = below - rem[:, i]
+            lo = np.maximum(need - below, 0)
+            cnt = np.minimum(rem[:, i], need) - lo + 1
+            total = int(cnt.sum())
+            if total > limit:
+                return None
+            parent = np.repeat(np.arange(cnt.size), cnt)
+            x = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt - lo, cnt)
+            rem = rem[parent]
+            rem[:, i] -= x
+            need, below = need[parent] - x, below[parent]
+            acc_lg, acc_s = acc_lg[parent] + lgf(x), acc_s[parent] + xlx(x)
+            if want_tables:
+                steps.append(((i, j), parent, x))
+        acc_lg += lgf(need)
+        acc_s += xlx(need)
+        rem[:, r - 1] -= need
+        left -= int(cr[j])
+    acc_lg += lgf(rem).sum(axis=1)
+    acc_s += xlx(rem).sum(axis=1)
+    logp = -acc_lg  # up to the constant log(prod R_i! prod C_j! / N!)
+    p = np.exp(logp - logp.max())
+    cdf = np.cumsum(p / p.sum())
+    cdf[-1] = np.inf
+    return _Enumeration(rr, cr, cdf, acc_s, steps)
 
 
 def _xlogx(x: np.ndarray) -> np.ndarray:
@@ -204,33 +360,6 @@ def _hypergeometric_block(
     return s
 
 
-def _inversion_cdf(ri: np.ndarray, ci: np.ndarray) -> tuple[int, np.ndarray]:
-    """Support start and distribution function of cell (0, 0) of a 2 x 2 table."""
-    r0, r1, c0 = int(ri[0]), int(ri[1]), int(ci[0])
-    lo, hi = max(0, c0 - r1), min(r0, c0)
-    k = np.arange(lo, hi + 1, dtype=float)
-    lg = special.gammaln
-    logp = -(lg(k + 1) + lg(r0 - k + 1) + lg(c0 - k + 1) + lg(r1 - c0 + k + 1))
-    p = np.exp(logp - logp.max())
-    return lo, np.cumsum(p / p.sum())
-
-
-def _inversion_block(lo: int, cdf: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
-    """Cell (0, 0) of m random 2 x 2 tables by inversion (see the module docstring)."""
-    k = np.searchsorted(cdf, rng.random(m), side="right")
-    return lo + np.minimum(k, cdf.size - 1)
-
-
-def _two_by_two(x: np.ndarray, ri: np.ndarray, ci: np.ndarray) -> np.ndarray:
-    """The (m, 2, 2) tables with cell (0, 0) x and margins ri, ci."""
-    out = np.empty((x.size, 2, 2), dtype=np.int64)
-    out[:, 0, 0] = x
-    out[:, 0, 1] = ri[0] - x
-    out[:, 1, 0] = ci[0] - x
-    out[:, 1, 1] = ri[1] - ci[0] + x
-    return out
-
-
 def _scipy_block(
     ri: np.ndarray, ci: np.ndarray, m: int, rng: np.random.Generator, method: str
 ) -> np.ndarray:
@@ -265,22 +394,10 @@ def _table_blocks(
     rows, cols = np.flatnonzero(ri), np.flatnonzero(ci)
     rr, cr = ri[rows], ci[cols]
     full = rows.size < ri.size or cols.size < ci.size
-    chosen = _method_for(ri, ci, n) if method is None else method
-    if rows.size <= 1 or cols.size <= 1:
-        chosen = "fixed"  # one non-empty row or column: the margins determine the table
-    elif chosen == "hypergeometric" and n > _HYPERGEOMETRIC_MAX_N:
-        raise ValueError(f"method='hypergeometric' needs N < 10**9; got N = {n}.")
+    chosen, enum = _choose(rr, cr, n, size, method, want_tables)
     r, c = rr.size, cr.size
     per = block_size(ri.size * ci.size)
-    if chosen == "inversion":
-        if r != 2 or c != 2:
-            raise ValueError(f"method='inversion' is for 2 x 2 tables; got {r} x {c}.")
-        lo, cdf = _inversion_cdf(rr, cr)
-        # sum x log x of the table with each possible cell (0, 0)
-        s_of = _xlogx(_two_by_two(lo + np.arange(cdf.size), rr, cr)).reshape(-1, 4).sum(axis=1)
-        lookup = None
-    else:
-        lookup = _xlogx_lookup(n, min(size, per) * r * c)
+    lookup = None if enum is not None else _xlogx_lookup(n, min(size, per) * r * c)
     for start in range(0, size, per):
         m = min(per, size - start)
         if chosen == "fixed":
@@ -290,10 +407,10 @@ def _table_blocks(
             fixed = fixed if rows.size and cols.size else np.zeros((r, c), dtype=np.int64)
             tables = np.broadcast_to(fixed, (m, r, c)) if want_tables else None
             s = np.full(m, float(_xlogx(fixed).sum()))
-        elif chosen == "inversion":
-            x = _inversion_block(lo, cdf, m, rng)
-            tables = _two_by_two(x, rr, cr) if want_tables else None
-            s = s_of[x - lo]
+        elif enum is not None:
+            k = enum.draw(m, rng)
+            tables = enum.tables(k) if want_tables else None
+            s = enum.sxlogx[k]
         elif chosen == "hypergeometric":
             tables = np.empty((m, r, c), dtype=np.int64) if want_tables else None
             s = _hypergeometric_block(rr, cr, n, m, rng, tables, lookup)
