@@ -235,7 +235,13 @@ class TestDocumentedAlgorithm:
         np.testing.assert_allclose(g, [g_scipy(t) for t in want], rtol=1e-9, atol=1e-9)
 
     @pytest.mark.parametrize(
-        "row, col", [([3, 5, 2], [4, 1, 2, 3]), ([9, 7], [6, 10]), ([2, 2, 3, 1], [4, 4])]
+        "row, col",
+        [
+            ([3, 5, 2], [4, 1, 2, 3]),
+            ([9, 7], [6, 10]),
+            ([2, 2, 3, 1], [4, 4]),
+            ([90, 60], [80, 70]),
+        ],
     )
     def test_enumeration_is_the_exact_distribution(self, row, col):
         """The enumerated tables, in order, and their probabilities: brute force and
@@ -248,10 +254,10 @@ class TestDocumentedAlgorithm:
         est = math.exp(rt._log_tables_estimate(ri, ci, int(ri.sum())))
         assert 0.7 < est / tabs.shape[0] < 1.4, est
         np.testing.assert_array_equal(enum.tables(np.arange(tabs.shape[0])), tabs)
-        cdf = enum.cdf.copy()
-        cdf[-1] = 1.0
-        p = np.diff(cdf, prepend=0.0)
-        np.testing.assert_allclose(p, stats.random_table(row, col).pmf(tabs), rtol=1e-9)
+        pmf = stats.random_table(row, col).pmf(tabs)
+        assert math.isclose(pmf.sum(), 1.0, rel_tol=1e-12)
+        np.testing.assert_allclose(enum.cdf[:-1], np.cumsum(pmf)[:-1], rtol=1e-12, atol=1e-15)
+        assert enum.cdf[-1] == np.inf
         np.testing.assert_allclose(
             enum.sxlogx, special.xlogy(tabs, tabs).sum(axis=(1, 2)), rtol=1e-12
         )
@@ -313,6 +319,20 @@ class TestDocumentedAlgorithm:
             row, col, 200, np.random.default_rng(8), lambda t: t[:, 0, 0] * 1.0, method
         )
         np.testing.assert_array_equal(s, tabs[:, 0, 0])
+
+    def test_gof_g_of_large_counts(self):
+        """N large against the replicates (no x log x lookup): G by scipy, q_k = 0 too."""
+        q = np.array([0.5, 0.0, 0.2, 0.3, 1e-7])
+        q /= q.sum()
+        n, size = 10**7, 30
+        g = rt.g_null_gof(n, q, size, np.random.default_rng(4))
+        x = np.random.default_rng(4).multinomial(n, q, size=size)
+        keep = q > 0
+        want = [
+            stats.power_divergence(xi[keep], n * q[keep], lambda_="log-likelihood").statistic
+            for xi in x
+        ]
+        np.testing.assert_allclose(g, want, rtol=1e-7, atol=1e-7)
 
     def test_gof_kernel_equals_numpy_multinomial(self, monkeypatch):
         monkeypatch.setattr(rt, "BLOCK_CELLS", 64)

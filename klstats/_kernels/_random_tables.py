@@ -101,6 +101,8 @@ TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
 # only), the number of tables to draw), never more than _INVERSION_MAX_TABLES
 _INVERSION_MAX_SUPPORT = 1 << 11
 _INVERSION_MAX_TABLES = 1 << 20
+# below this many tables the search needs no guide table
+_GUIDE_MIN_TABLES = 64
 # the hypergeometric decomposition is used from this many observations per cell on
 _HYPERGEOMETRIC_N_PER_CELL = 1000
 # numpy's hypergeometric sampler needs ngood, nbad < 10**9
@@ -219,15 +221,18 @@ class _Enumeration:
     def __init__(self, rr, cr, cdf, sxlogx, steps):
         self.rr, self.cr, self.sxlogx, self.steps = rr, cr, sxlogx, steps
         t = cdf.size
-        self.bins = 1 << max(int(t - 1).bit_length(), 0)
-        # guide[b] = #{k : F_k <= b / bins}; F_k * bins is exact (a power of two)
-        first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
-        self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
         self.cdf = cdf
+        self.bins = 1 << max(int(t - 1).bit_length(), 0)
+        self.guide = None
+        if t > _GUIDE_MIN_TABLES:  # guide[b] = #{k : F_k <= b / bins}; F_k bins is exact
+            first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
+            self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
 
     def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
         """Indices of m tables drawn by inversion: min(#{k : F_k <= u}, T - 1)."""
         u = rng.random(m)
+        if self.guide is None:  # (F ends with +inf: at most T - 1)
+            return np.searchsorted(self.cdf, u, side="right")
         k = self.guide[(u * self.bins).astype(np.intp)]  # #{F_k <= floor(u bins) / bins}
         todo = np.flatnonzero(self.cdf[k] <= u)  # the bin holds more of F: search it
         k[todo] = np.searchsorted(self.cdf, u[todo], side="right")
@@ -253,6 +258,16 @@ def _enumerate(
     """Every table with margins rr, cr (all positive) in the documented order, or None
     if there are more than ``limit``."""
     r, c = rr.size, cr.size
+    if r == c == 2:  # one free cell, x_00: the same tables and probabilities, directly
+        lo, hi = max(0, int(cr[0] - rr[1])), min(int(rr[0]), int(cr[0]))
+        if hi - lo + 1 > limit:
+            return None
+        x = np.arange(lo, hi + 1)
+        cells = np.stack([x, rr[0] - x, cr[0] - x, rr[1] - cr[0] + x])
+        xf = cells.astype(float)
+        logp = -special.gammaln(xf + 1.0).sum(axis=0)
+        steps = [((0, 0), np.zeros(x.size, dtype=np.intp), x)] if want_tables else []
+        return _Enumeration(rr, cr, _cdf(logp), _xlogx(xf).sum(axis=0), steps)
     tables: dict[str, np.ndarray] = {}
 
     def lgf(x: np.ndarray) -> np.ndarray:  # log x!, by lookup once it pays (same values)
@@ -297,11 +312,15 @@ def _enumerate(
         left -= int(cr[j])
     acc_lg += lgf(rem).sum(axis=1)
     acc_s += xlx(rem).sum(axis=1)
-    logp = -acc_lg  # up to the constant log(prod R_i! prod C_j! / N!)
+    return _Enumeration(rr, cr, _cdf(-acc_lg), acc_s, steps)
+
+
+def _cdf(logp: np.ndarray) -> np.ndarray:
+    """Distribution function from log probabilities up to a constant; last entry +inf."""
     p = np.exp(logp - logp.max())
     cdf = np.cumsum(p / p.sum())
     cdf[-1] = np.inf
-    return _Enumeration(rr, cr, cdf, acc_s, steps)
+    return cdf
 
 
 def _xlogx(x: np.ndarray) -> np.ndarray:
@@ -598,9 +617,14 @@ def g_null_gof(
         m = x.shape[0]
         if statistic is not None:
             out[start : start + m] = statistic(x.astype(float))
-        else:
-            xlx = lookup[x] if lookup is not None else _xlogx(x)
-            g = np.einsum("ij->i", xlx) - x @ log_nq
+        elif lookup is not None:
+            g = np.einsum("ij->i", lookup[x]) - x @ log_nq
             out[start : start + m] = np.maximum(2.0 * g, 0.0)
+        else:  # sum_k x_k (log max(x_k, 1) - log(n q_k)), one float copy and one log
+            xf = x.astype(float)
+            t = np.maximum(xf, 1.0)
+            np.log(t, out=t)
+            t -= log_nq
+            out[start : start + m] = np.maximum(2.0 * np.einsum("ij,ij->i", xf, t), 0.0)
         start += m
     return out
