@@ -227,7 +227,8 @@ def has_reason(note: str | None) -> bool:
 def _records(results) -> dict:
     """Per-data-set pivot records of the default interval (as coverage_study expects)."""
     reps = len(results)
-    rec = {k: np.full(reps, np.nan) for k in ("s", "df", "scale", "s_plug", "se", "top")}
+    keys = ("s", "df", "scale", "s_plug", "se", "top", "comp_s", "comp_se")
+    rec = {k: np.full(reps, np.nan) for k in keys}
     rec["own"] = np.zeros(reps, dtype=bool)
     rec["complement"] = False
     for r, res in enumerate(results):
@@ -241,6 +242,10 @@ def _records(results) -> dict:
         rec["s_plug"][r] = p.statistic if p.plugin_statistic is None else p.plugin_statistic
         rec["se"][r] = inf.variance_se(p)[0]
         rec["top"][r] = inf.bounds[1]
+        comp = inf.companion
+        if comp is not None and comp.pivot is not None:
+            rec["comp_s"][r] = comp.pivot.statistic
+            rec["comp_se"][r] = comp.variance_se(comp.pivot)[0]
     return rec
 
 

@@ -249,7 +249,9 @@ def pcl_upper(s, df, scale, upper, alpha: float = 0.05):
 def default_pivot_limits(rec: dict, method: str, alpha: float = 0.05) -> np.ndarray:
     """The ncx2 / ncx2-adjusted intervals as conf_int computes them, from the per-data-set
     pivot records of run_cell: the estimate's own statistic joined with the plug-in's
-    for bias-corrected estimators, the power-constrained upper limit, and for entropy
+    for bias-corrected estimators, the companion (Zhang) interval joined with the
+    two-sample plug-in's (``comp_s``, ``comp_se``: nan where there is none), the
+    power-constrained upper limit, and for entropy
     the interval for log K - H = D(p || uniform) mapped back."""
     s, df, scale = rec["s"], rec["df"], rec["scale"]
     own, s_plug, se = rec["own"], rec["s_plug"], rec["se"]
@@ -264,6 +266,23 @@ def default_pivot_limits(rec: dict, method: str, alpha: float = 0.05) -> np.ndar
         np.column_stack([np.minimum(lims[:, 0], plug[:, 0]), np.maximum(lims[:, 1], plug[:, 1])]),
         lims,
     )
+    comp_s = rec.get("comp_s")
+    if method == "ncx2-adjusted" and comp_s is not None and np.isfinite(comp_s).any():
+        # two-sample plug-in KL: joined with the Zhang estimate's interval (its own
+        # statistic joined with the plug-in's, c from Zhang's jackknife variance)
+        has = np.isfinite(comp_s)
+        cs_ = np.where(has, comp_s, s_plug)
+        cse = np.where(has, rec["comp_se"], se)
+        own_c = ncx2_adjusted_limits(cs_, df, scale, cse, s_var=s_plug, pcl=False)
+        plug_c = ncx2_adjusted_limits(s_plug, df, scale, cse, s_var=s_plug, pcl=False)
+        lo_c = np.minimum(own_c[:, 0], plug_c[:, 0])
+        hi_c = np.maximum(own_c[:, 1], plug_c[:, 1])
+        lims = np.column_stack(
+            [
+                np.where(has, np.minimum(lims[:, 0], lo_c), lims[:, 0]),
+                np.where(has, np.maximum(lims[:, 1], hi_c), lims[:, 1]),
+            ]
+        )
     lims[:, 1] = pcl_upper(s, df, scale, lims[:, 1])
     top = rec["top"]
     if rec["complement"]:
@@ -320,7 +339,8 @@ def run_cell(
         lims: dict[str, np.ndarray] = {}
         ests = np.empty(R)
         piv = np.full((R, 3), np.nan)
-        rec = {k: np.full(R, np.nan) for k in ("s", "df", "scale", "s_plug", "se", "top")}
+        keys = ("s", "df", "scale", "s_plug", "se", "top", "comp_s", "comp_se")
+        rec = {k: np.full(R, np.nan) for k in keys}
         rec["own"] = np.zeros(R, dtype=bool)
         rec["complement"] = False
         has_pivot = False
@@ -348,6 +368,10 @@ def run_cell(
                     )
                     rec["se"][r] = inf.variance_se(p)[0]
                     rec["top"][r] = inf.bounds[1]
+                    comp = inf.companion
+                    if comp is not None and comp.pivot is not None:
+                        rec["comp_s"][r] = comp.pivot.statistic
+                        rec["comp_se"][r] = comp.variance_se(comp.pivot)[0]
                 det["wald"][r] = res.conf_int(method="wald")
                 ses[r] = inf.se
                 default_used[r] = res.default_ci_method

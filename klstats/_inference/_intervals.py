@@ -246,6 +246,9 @@ class CountInference:
     symbol: str = "D"
     complement: Pivot | None = None
     plugin: bool = True
+    # a second estimator of the same quantity whose default (ncx2-adjusted) interval is
+    # joined with this one's (two-sample plug-in KL: Zhang's, see :func:`companion_note`)
+    companion: CountInference | None = None
     stochastic: frozenset[str] = field(default_factory=lambda: frozenset(BOOTSTRAP_METHODS))
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -391,12 +394,28 @@ class CountInference:
             note = what + (f" {note}" if note else "")
             return top - d_hi, top - d_lo, note
         if method in ("ncx2", "ncx2-adjusted") and self.pivot is not None:
-            return self._pivot_interval(self.pivot, method, alpha)
+            lo, hi, note = self._pivot_interval(self.pivot, method, alpha)
+            comp = self.companion
+            if method == "ncx2-adjusted" and comp is not None and comp.pivot is not None:
+                clo, chi, _ = comp._pivot_interval(comp.pivot, method, alpha)
+                if math.isfinite(clo) and math.isfinite(chi):
+                    lo, hi = min(lo, clo), max(hi, chi)
+                    note = (note + " " if note else "") + companion_note(comp)
+            return lo, hi, note
         if method in BOOTSTRAP_METHODS:
             boot = self.bootstrap(n_resamples, rng, progress)
             lo, hi, note = interval_from_distribution(method, boot, alpha, self.jackknife)
             return lo, hi, note, boot
         raise ValueError(f"`method={method!r}` is not available here.")  # pragma: no cover
+
+
+def companion_note(comp: CountInference) -> str:
+    """The note of an interval joined with a companion estimator's (see CountInference)."""
+    return (
+        f"Joined with the interval of the Zhang estimate ({_fmt(comp.estimate)}), which "
+        "inverts its own statistic: away from D = 0 the two-sample plug-in statistic's "
+        "mean exceeds df + lambda, and its inversion alone under-covers."
+    )
 
 
 # --------------------------------------------------------------------------- finishing
