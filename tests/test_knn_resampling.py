@@ -369,3 +369,16 @@ class TestBadInput:
     def test_discrete_reference_with_knn(self):
         with pytest.raises(TypeError, match="discrete"):
             kls.kl_test(np.arange(30.0), reference=stats.poisson(3), estimator="knn")
+
+
+def test_slow_permutation_null_gets_a_note_on_its_cost(monkeypatch):
+    # kl_test at n = m = 1000 with k = 40 and 9999 permutations runs about 100 s on
+    # one core; above _SLOW_NULL_SECONDS the result says so and how to make it faster
+    g = np.random.default_rng(5)
+    x, y = g.normal(size=50), g.normal(size=40)
+    res = kls.kl_test(x, y, estimator="knn", n_resamples=19, rng=1)
+    assert not any("permutation null took" in note for note in res.notes)
+    monkeypatch.setattr(kr, "_SLOW_NULL_SECONDS", 0.0)
+    res = kls.kl_test(x, y, estimator="knn", n_resamples=19, rng=1)
+    (note,) = [note for note in res.notes if "permutation null took" in note]
+    assert "19 permutations of 90 points" in note and "n_resamples=999" in note

@@ -90,7 +90,7 @@ def _check_samples(arrays: Sequence[Any], names: Sequence[str], std: str | None)
                 f"`{name}` must contain only finite values; found NaN or inf in {int(bad)} row(s)."
             )
         if a.shape[0] > 1:
-            warn_constant(np.vstack([lo, hi]), name, stacklevel=6)
+            warn_constant(np.vstack([lo, hi]), name)
     top = max(
         max(float(np.max(out[2 * i + 1])), -float(np.min(out[2 * i]))) for i in range(len(arrays))
     )

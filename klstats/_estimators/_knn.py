@@ -48,9 +48,10 @@ _WEIGHTED_NOTES = r"""
     Kozachenko-Leonenko-type estimates of the neighbour orders :math:`j = 1..k` with
     weights that sum to 1 and satisfy
     :math:`\sum_j w_j\,\Gamma(j + 2l/d)/\Gamma(j) = 0` for :math:`l = 1..L`,
-    :math:`L = \max(1, \lceil d/4 \rceil)`, the minimum-norm such weights (Berrett,
-    Samworth & Yuan 2019, whose efficiency theory needs :math:`L = \lfloor d/4\rfloor`;
-    one more term measured smaller bias at the sample sizes users have). Each
+    :math:`L = 1` for :math:`d \le 3` and :math:`\max(2, \lceil d/4 \rceil)` from
+    :math:`d = 4` on, the minimum-norm such weights (Berrett, Samworth & Yuan 2019,
+    whose efficiency theory needs :math:`L = \lfloor d/4\rfloor`; one more term
+    measured smaller bias at the sample sizes users have). Each
     cancelled term is a bias of order :math:`(j/n)^{2l/d}`, removed whatever its
     constant. The default ``k`` is :math:`\mathrm{round}(L n^{1/3})`, at least
     :math:`2L + 2` and at most 64 (the same rule in every k-NN function and test).
@@ -107,9 +108,10 @@ def kl_divergence_knn(
         multivariate (e.g. ``scipy.stats.multivariate_normal(mean, cov)``).
     k : int, optional
         Number of neighbours. Weighted estimator: the orders 1..k are averaged; None
-        (default) takes round(L n^(1/3)) (L = max(1, ceil(d/4)); at least 2L + 2, at
-        most 64). ``"wang"``: the neighbour order (None: 1). ``"adaptive"``: the radius
-        of the common ball (None: 1, Wang et al.'s choice). ``1 <= k < n``, ``k <= m``.
+        (default) takes round(L n^(1/3)) (L = 1 for d <= 3, max(2, ceil(d/4)) from
+        d = 4 on; at least 2L + 2, at most 64). ``"wang"``: the neighbour order
+        (None: 1). ``"adaptive"``: the radius of the common ball (None: 1, Wang et
+        al.'s choice). ``1 <= k < n``, ``k <= m``.
     estimator : {"auto", "weighted", "wang", "adaptive"}, optional
         ``"auto"`` (default) = ``"weighted"``: the bias-cancelling weighted estimator
         (Notes). ``"wang"``: Wang, Kulkarni & Verdú (2009) eq. 5 (one-sample: the k-NN

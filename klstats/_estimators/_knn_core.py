@@ -19,7 +19,7 @@ from scipy import special, stats
 
 from .._base._samples import as_samples, count_duplicate_rows
 from .._base._validation import check_choice, is_dask
-from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning
+from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning, find_stacklevel
 from .._kernels import _knn_formulas as F
 from .._kernels._knn_prep import (
     TieSpec,
@@ -176,23 +176,46 @@ def _readonly(a: Any) -> Any:
     return v
 
 
-def _result(
+# kind -> (quantity, subsampling design, nonnegative)
+_KINDS = {
+    "kl": ("KL divergence D(P||Q)", "two", True),
+    "kl1": ("KL divergence D(P||Q)", "one", True),
+    "entropy": ("differential entropy H(P)", "one", False),
+    "mi": ("mutual information I(X;Y)", "paired", True),
+}
+
+
+def _estimate(
+    kind: str,
     value: float,
     se: float,
-    key: str,
-    units: Any,
-    nobs: int,
-    quantity: str,
     sizes: tuple[int, ...],
+    setup: KnnSetup,
+    units: Any,
+    data: tuple[Any, ...],
+    stat: Callable[..., float],
     options: dict[str, Any],
-    inference: KnnInference,
     notes: Sequence[str] = (),
 ) -> KLEstimate:
+    """The result of every k-NN estimate (values in nats, shown in ``units``): the
+    default interval is Wald for the weighted estimators, subsampling otherwise."""
+    quantity, design, nonnegative = _KINDS[kind]
+    inference = KnnInference(
+        value,
+        se,
+        data,
+        design,
+        stat,
+        setup.k,
+        nonnegative,
+        default_method="wald" if setup.key == "weighted" else "subsampling",
+        setup=setup,
+    )
     return KLEstimate(
         estimate=units.from_nats(value),
-        estimator=key,
+        estimator=setup.key,
         units=units.name,
-        nobs=nobs,
+        nobs=sum(sizes),
         bse=units.from_nats(se),
         quantity=quantity,
         sizes=sizes,
@@ -238,7 +261,7 @@ class _Memory:
         self, arrays: Sequence[np.ndarray], names: Sequence[str], std: str | None, pooled: str
     ) -> tuple[list[np.ndarray], np.ndarray | None, float]:
         for a, name in zip(arrays, names, strict=True):
-            warn_constant(a, name, stacklevel=5)
+            warn_constant(a, name)
         if std is None:
             top = max(max(float(a.max()), -float(a.min())) for a in arrays)
             scaled = exact_rescaling(top, arrays[0].shape[1])
@@ -415,7 +438,7 @@ def _warn_regime(
             f"the {what} with plot_knn_k, or transform the data to an unbounded scale "
             "(e.g. logit) first.",
             SmallSampleWarning,
-            stacklevel=5,
+            stacklevel=find_stacklevel(),
         )
     elif np.any(ratios > _HEAVY_RATIO):
         warnings.warn(
@@ -424,7 +447,7 @@ def _warn_regime(
             "Cauchy samples (shifted by 0.5) covered 0.91 in d = 3 at n = m = 1000 (0.93 in "
             "d = 1). Consider a transformation that tames the tails.",
             SmallSampleWarning,
-            stacklevel=5,
+            stacklevel=find_stacklevel(),
         )
 
 
@@ -467,29 +490,10 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
             notes.append(f"Neighbour counts capped at max_k={max_k} for {parts[4]} point(s).")
         stat = partial(_adaptive_nats, k=k, max_k=max_k, workers=be.workers)
         more["max_k"] = max_k or "none"
-        inference = KnnInference(
-            value,
-            se,
-            (_readonly(zx), _readonly(zy)),
-            "two",
-            stat,
-            k,
-            True,
-            default_method="subsampling",
-            setup=KnnSetup(key, k, None, max_k, ties, be.workers),
-        )
-        return _result(
-            value,
-            se,
-            key,
-            units,
-            n + m,
-            "KL divergence D(P||Q)",
-            (n, m),
-            _options(k, ties, std, key, d, **more),
-            inference,
-            notes,
-        )
+        setup = KnnSetup(key, k, None, max_k, ties, be.workers)
+        data = (_readonly(zx), _readonly(zy))
+        opts = _options(k, ties, std, key, d, **more)
+        return _estimate("kl", value, se, (n, m), setup, units, data, stat, opts, notes)
     weighted = key == "weighted"
     w = _weights(key, k, d)
     plan, orders = F.kl_plan(w, d, n, m)
@@ -526,29 +530,9 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
         be.rows(zx2, xs, None if jittered else matrix),
         be.rows(zy2, ys, None if jittered else matrix),
     )
-    inference = KnnInference(
-        fin.value,
-        fin.se,
-        data,
-        "two",
-        stat,
-        k,
-        True,
-        default_method="wald" if weighted else "subsampling",
-        setup=KnnSetup(key, k, w, None, ties, be.workers),
-    )
-    return _result(
-        fin.value,
-        fin.se,
-        key,
-        units,
-        n + m,
-        "KL divergence D(P||Q)",
-        (n, m),
-        _options(k, ties, std, key, d, **more),
-        inference,
-        notes,
-    )
+    setup = KnnSetup(key, k, w, None, ties, be.workers)
+    opts = _options(k, ties, std, key, d, **more)
+    return _estimate("kl", fin.value, fin.se, (n, m), setup, units, data, stat, opts, notes)
 
 
 def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
@@ -584,7 +568,7 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
             f"{int(r[11])} point(s) of `x` (P is not absolutely continuous with respect "
             "to Q).",
             InfiniteEstimateWarning,
-            stacklevel=3,
+            stacklevel=find_stacklevel(),
         )
     alg = resolve_algorithm(be.algorithm, d)
     stat = partial(
@@ -607,29 +591,10 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     if be.dask:
         more["dask"] = be.strategy
     # subsamples are drawn from the data in their original coordinates
-    inference = KnnInference(
-        fin.value,
-        fin.se,
-        (be.rows(xs2, xs2, None),),
-        "one",
-        stat,
-        k,
-        True,
-        default_method="wald" if weighted else "subsampling",
-        setup=KnnSetup(key, k, w, None, ties, be.workers),
-    )
-    return _result(
-        fin.value,
-        fin.se,
-        "weighted" if weighted else "wang",
-        units,
-        n,
-        "KL divergence D(P||Q)",
-        (n,),
-        _options(k, ties, std, key, d, **more),
-        inference,
-        notes,
-    )
+    data = (be.rows(xs2, xs2, None),)
+    setup = KnnSetup(key, k, w, None, ties, be.workers)
+    opts = _options(k, ties, std, key, d, **more)
+    return _estimate("kl1", fin.value, fin.se, (n,), setup, units, data, stat, opts, notes)
 
 
 # =========================================================================== reference
@@ -733,29 +698,9 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     if be.dask:
         more["dask"] = be.strategy
     data = (be.rows(zs2, xs, None if note else matrix),)
-    inference = KnnInference(
-        value,
-        fin.se,
-        data,
-        "one",
-        stat,
-        k,
-        False,
-        default_method="wald" if weighted else "subsampling",
-        setup=KnnSetup(key, k, w, None, ties, be.workers),
-    )
-    return _result(
-        value,
-        fin.se,
-        "weighted" if weighted else "kozachenko-leonenko",
-        units,
-        n,
-        "differential entropy H(P)",
-        (n,),
-        _options(k, ties, std, key, d, **more),
-        inference,
-        notes,
-    )
+    setup = KnnSetup(key, k, w, None, ties, be.workers)
+    opts = _options(k, ties, std, key, d, **more)
+    return _estimate("entropy", value, fin.se, (n,), setup, units, data, stat, opts, notes)
 
 
 def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
@@ -804,29 +749,10 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
         value, se = _ksg_value(parts, n, k, variant)
         stat = partial(_ksg_nats, k=k, variant=variant, workers=be.workers)
         more: dict[str, Any] = {"n": n, "d_x": dx, "d_y": dy, "metric": "max-norm"}
-        inference = KnnInference(
-            value,
-            se,
-            (_readonly(zx), _readonly(zy)),
-            "paired",
-            stat,
-            k,
-            True,
-            default_method="subsampling",
-            setup=KnnSetup(key, k, None, None, ties, be.workers),
-        )
-        return _result(
-            value,
-            se,
-            key,
-            units,
-            n,
-            "mutual information I(X;Y)",
-            (n,),
-            _options(k, ties, std, key, dx + dy, **more),
-            inference,
-            notes,
-        )
+        setup = KnnSetup(key, k, None, None, ties, be.workers)
+        data = (_readonly(zx), _readonly(zy))
+        opts = _options(k, ties, std, key, dx + dy, **more)
+        return _estimate("mi", value, se, (n,), setup, units, data, stat, opts, notes)
     dims = (dx, dy, dx + dy)
     ws = (bias_weights(k, dx), bias_weights(k, dy), bias_weights(k, dx + dy))
     plan = F.mi_plan(*ws, dims)
@@ -864,25 +790,6 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
     if be.dask:
         more["dask"] = be.strategy
     data = (be.rows(zx2, xs, None if note else mx), be.rows(zy2, ys, None if note else my))
-    inference = KnnInference(
-        fin.value,
-        fin.se,
-        data,
-        "paired",
-        stat,
-        k,
-        True,
-        setup=KnnSetup(key, k, ws[2], None, ties, be.workers),
-    )
-    return _result(
-        fin.value,
-        fin.se,
-        "weighted",
-        units,
-        n,
-        "mutual information I(X;Y)",
-        (n,),
-        _options(k, ties, std, key, dx + dy, **more),
-        inference,
-        notes,
-    )
+    setup = KnnSetup(key, k, ws[2], None, ties, be.workers)
+    opts = _options(k, ties, std, key, dx + dy, **more)
+    return _estimate("mi", fin.value, fin.se, (n,), setup, units, data, stat, opts, notes)

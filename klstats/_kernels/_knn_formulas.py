@@ -128,7 +128,8 @@ class Finished:
 def _entropy_reduce(rows, dists, w_used):
     (rho,) = dists
     lr = _logs(rho)
-    a = lr @ w_used if w_used.size > 1 else lr[:, 0] * w_used[0]
+    with np.errstate(invalid="ignore"):  # zero distances (ties): -inf, counted below
+        a = lr @ w_used if w_used.size > 1 else lr[:, 0] * w_used[0]
     zeros = float(np.count_nonzero(rho[:, 0] == 0))
     return np.array([*moments(a), zeros])
 
@@ -231,7 +232,8 @@ def _kl1_reduce(rows, dists, w_used, log_q, d):
     (x,) = rows
     (rho,) = dists
     lr = _logs(rho)
-    a = lr @ w_used
+    with np.errstate(invalid="ignore"):  # zero distances (ties): -inf, counted below
+        a = lr @ w_used
     lq = np.asarray(log_q(x), dtype=float)
     bad = np.isnan(lq) | (lq == np.inf)
     neg = np.isneginf(lq)

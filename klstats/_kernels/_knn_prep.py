@@ -18,7 +18,7 @@ import numpy as np
 
 from .._base._samples import count_duplicate_rows
 from .._base._validation import check_choice, check_int
-from .._base._warnings import DegenerateDataWarning
+from .._base._warnings import DegenerateDataWarning, find_stacklevel
 
 __all__: list[str] = []
 
@@ -64,7 +64,7 @@ def check_algorithm(algorithm: Any) -> str:
     return check_choice(algorithm, "algorithm", ("auto", "kd-tree", "brute"))
 
 
-def warn_constant(a: np.ndarray, name: str, stacklevel: int = 4) -> None:
+def warn_constant(a: np.ndarray, name: str) -> None:
     if a.shape[0] > 1:
         const = np.flatnonzero(a.min(axis=0) == a.max(axis=0))
         if const.size:
@@ -73,7 +73,7 @@ def warn_constant(a: np.ndarray, name: str, stacklevel: int = 4) -> None:
                 f"density in {a.shape[1]} dimensions and k-NN estimates are meaningless. "
                 "Drop the constant columns.",
                 DegenerateDataWarning,
-                stacklevel=stacklevel,
+                stacklevel=find_stacklevel(),
             )
 
 
@@ -179,7 +179,7 @@ def duplicates_text(x: np.ndarray, y: np.ndarray | None = None) -> str:
     return "; ".join(parts) + ". " if parts else ""
 
 
-def jitter_note(count: int, n: int, d: int | None, stacklevel: int = 5) -> str:
+def jitter_note(count: int, n: int, d: int | None) -> str:
     """Summary note after jittering; warns when the tied points drive the estimate.
 
     ``count`` is the number of distinct points (at most ``n``) with a zero neighbour
@@ -198,7 +198,7 @@ def jitter_note(count: int, n: int, d: int | None, stacklevel: int = 5) -> str:
             f"estimate{size}. Use a larger k, or treat the data as discrete "
             "(klstats.tabulate and the count estimators).",
             DegenerateDataWarning,
-            stacklevel=stacklevel,
+            stacklevel=find_stacklevel(),
         )
     return (
         f"Ties broken with N(0, ({JITTER_SCALE:g} x spread)^2) noise; {count} point(s) "
