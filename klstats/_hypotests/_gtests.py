@@ -690,10 +690,11 @@ def g_test_independence(
         Non-integer counts use the chi-square reference, with a caution in the
         summary when the rule would not.
         ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
-        random tables with the observed margins: 2 x 2 tables (first cell with at most
-        2048 possible values) by inverting that cell's hypergeometric distribution
-        function; by sequential hypergeometric draws, cell by cell and vectorised over
-        the tables, when N >= 1000 r c; otherwise by
+        random tables with the observed margins: when there are at most
+        ``n_resamples`` possible tables (or, for a 2 x 2 table, at most 2048), all of them
+        enumerated with their exact probabilities and drawn by inversion of that
+        distribution function; by sequential hypergeometric draws, cell by cell and
+        vectorised over the tables, when N >= 1000 r c; otherwise by
         Patefield's algorithm (Boyett's shuffling for sparse tables, N <= r c log(N +
         1)) via ``scipy.stats.random_table``. ``"exact"``: conditional exact test, the
         hypergeometric probability of every table with the observed margins and G at
