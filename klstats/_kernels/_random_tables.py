@@ -571,6 +571,29 @@ def _gof_blocks(n: int, qa: np.ndarray, size: int, rng: np.random.Generator, met
             yield rng.multinomial(n, qa, size=m)
 
 
+# G of large counts is evaluated in slices of about this many cells (kept in cache)
+_CACHE_CELLS = 1 << 15
+
+
+def _gof_g_large(x: np.ndarray, log_nq: np.ndarray) -> np.ndarray:
+    """G = 2 sum_k x_k (log max(x_k, 1) - log(n q_k)) of each row of x (clipped at 0), in
+    slices of rows that stay in cache, with one float copy and one log per cell."""
+    m, k = x.shape
+    rows = max(1, _CACHE_CELLS // max(k, 1))
+    out = np.empty(m)
+    xf = np.empty((min(rows, m), k))
+    t = np.empty_like(xf)
+    for s in range(0, m, rows):
+        xs = x[s : s + rows]
+        a, b = xf[: xs.shape[0]], t[: xs.shape[0]]
+        a[...] = xs
+        np.maximum(a, 1.0, out=b)
+        np.log(b, out=b)
+        b -= log_nq
+        out[s : s + xs.shape[0]] = np.einsum("ij,ij->i", a, b)
+    return np.maximum(2.0 * out, 0.0, out=out)
+
+
 def multinomial_samples(
     n: int, q: object, size: int, rng: np.random.Generator, method: str | None = None
 ) -> np.ndarray:
@@ -624,11 +647,7 @@ def g_null_gof(
         elif lookup is not None:
             g = np.einsum("ij->i", lookup[x]) - x @ log_nq
             out[start : start + m] = np.maximum(2.0 * g, 0.0)
-        else:  # sum_k x_k (log max(x_k, 1) - log(n q_k)), one float copy and one log
-            xf = x.astype(float)
-            t = np.maximum(xf, 1.0)
-            np.log(t, out=t)
-            t -= log_nq
-            out[start : start + m] = np.maximum(2.0 * np.einsum("ij,ij->i", xf, t), 0.0)
+        else:
+            out[start : start + m] = _gof_g_large(x, log_nq)
         start += m
     return out
