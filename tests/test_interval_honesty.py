@@ -158,3 +158,38 @@ def test_two_sample_plugin_interval_joins_zhangs():
     assert ci.low <= d.estimate <= ci.high
     # the plain inversion is the textbook one, not joined
     assert "Zhang" not in (d.conf_int(method="ncx2").note or "")
+
+
+def test_entropy_of_equal_counts_reports_second_order_se():
+    # the delta-method s.e. is 0 at equal counts ("Std. error: 0" was printed); the
+    # reported s.e. is the s.d. of chi2(K - 1) / (2 n) (scipy), and the simulated s.d. of
+    # the plug-in entropy under the uniform distribution agrees (4000 samples: its own
+    # relative MC s.e. is about 1.1 %, the second-order approximation adds a few %)
+    from scipy import stats
+
+    h = kls.entropy([10] * 5)
+    assert h.bse == pytest.approx(stats.chi2(4).std() / 100, rel=1e-12)
+    assert "second order" in h.summary().as_text()
+    g = np.random.default_rng(7)
+    sd = stats.entropy(g.multinomial(50, [0.2] * 5, size=4000).T).std()
+    assert h.bse == pytest.approx(sd, rel=0.08)
+    ci = h.conf_int(method="wald")
+    assert ci.low < h.estimate and ci.high == pytest.approx(math.log(5))
+    # equal counts over the observed categories only: the delta s.e. 0 is explained
+    h0 = kls.entropy([10, 10, 10, 10, 0])
+    assert h0.bse == 0 and "Std. error 0" in h0.summary().as_text()
+
+
+def test_labels_without_a_common_category():
+    # issue 13: `klstats kl survey.csv --x commute --y age_group` printed 5.63 beside
+    # [2.51, 3.03]; now the estimate is inf, the warning says that no category is shared,
+    # and the interval's note says why the estimate lies outside it
+    import pandas as pd
+
+    x = pd.Series({"car": 5, "bike": 3})
+    y = pd.Series({"18-29": 4, "30-49": 6})
+    with pytest.warns(kls.InfiniteEstimateWarning, match="no category in common"):
+        d = kls.kl_divergence(x, y)
+    ci = d.conf_int()
+    assert math.isinf(d.estimate) and math.isfinite(ci.high)
+    assert _reason(ci) and "estimate is infinite" in d.summary().as_text()

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from .._base._samples import as_reference
 from .._base._validation import (
@@ -407,6 +408,25 @@ def entropy(
     n = nobs_of(x.sum())
     # float totals: counts may be fractional (weights), and round() could give 0
     se = math.sqrt(_var_log_ratio(p, _log(p)) / x.sum())
+    notes = _labels_note(c)
+    seen = x[x > 0]
+    if seen.size > 1 and np.all(seen == seen[0]):
+        # the delta-method s.e. is 0 at a sample uniform over its categories (the first
+        # derivative of H vanishes there); the spread is second order:
+        # 2 n (log K - H_plugin) ~ chi2(K - 1) (Miller 1955), whose s.d. / (2 n) is reported
+        # when every listed category has the same count (its intervals do not use it)
+        if seen.size == x.size:
+            se = math.sqrt(2.0 * (x.size - 1)) / (2.0 * float(x.sum()))
+            notes += (
+                "Std. error: second order, sqrt(2 (K - 1)) / (2 n): the delta-method "
+                "standard error is 0 at a sample with equal counts, where 2 n (log K - H) "
+                "is about chi-square with K - 1 df (Miller 1955).",
+            )
+        else:
+            notes += (
+                "Std. error 0: the delta method's, which vanishes when the observed "
+                "categories have equal counts; the interval does not use it.",
+            )
     stat = partial(ENTROPY_KERNELS[key], **opts)
     # parameter space: 0 <= H <= log K over the K listed categories (NSB: its alphabet
     # size; Chao-Shen estimates unseen categories too, so no upper bound); log K - H is
@@ -417,7 +437,8 @@ def entropy(
     n_tot = float(x.sum())
     complement = None
     if k_alpha == x.size and x.size > 1:
-        g_unif = max(2.0 * n_tot * (math.log(x.size) - float(h_plugin(x))), 0.0)
+        # G of the uniform fit, 2 sum x log(x K / n): exactly 0 for equal counts
+        g_unif = max(2.0 * float(special.xlogy(x, x * x.size / n_tot).sum()), 0.0)
         complement = own_pivot(Pivot(g_unif, x.size - 1, 2.0 * n_tot), top - value, key)
     inf = CountInference(
         value,
@@ -441,7 +462,7 @@ def entropy(
         quantity="entropy H(P)",
         sizes=(n,),
         options=_report_options(key, opts, x),
-        notes=_labels_note(c),
+        notes=notes,
         _inference=inf,
         _units=units,
     )
@@ -637,6 +658,12 @@ def kl_divergence(
         _needs_two(x, "p", key)
         _needs_two(y, "q", key)
         where = _where(cx, (x > 0) & (y <= 0), "`p`", "`q`")
+        if where and cx.index is not None and not np.any((x > 0) & (y > 0)):
+            # labelled samples without a category in common: two different variables?
+            where += (
+                "; `p` and `q` have no category in common (are they counts of the same "
+                "variable in two groups?)"
+            )
         value = float(KL2_KERNELS[key](x, y, **opts))
         n, m = nobs_of(x.sum()), nobs_of(y.sum())
         n_tot, m_tot = float(x.sum()), float(y.sum())
