@@ -163,7 +163,7 @@ class TestMethodRule:
             rt.random_tables([1.5, 2.5], [2, 2], 3, np.random.default_rng(0))
         with pytest.raises(ValueError, match="method"):
             rt.random_tables([2, 2], [2, 2], 3, np.random.default_rng(0), method="x")
-        with pytest.raises(ValueError, match="more than 1,048,576"):
+        with pytest.raises(ValueError, match="more than 262,144"):
             rt.random_tables([50] * 4, [50] * 4, 3, np.random.default_rng(0), "inversion")
 
 

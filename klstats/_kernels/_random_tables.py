@@ -11,7 +11,7 @@ a seed reproduces the null distribution exactly:
   tables to draw:
 
   - ``"inversion"`` (few possible tables: T <= max(2048, B) for 2 x 2 tables and
-    T <= B for larger ones, T <= 2**20 always; rows and columns with zero totals left
+    T <= B for larger ones, T r c <= 2**22 always; rows and columns with zero totals left
     out): every table with the margins is enumerated, in lexicographic order of its
     free cells read column by column, (x_00, x_10, ..., x_(r-2)0, x_01, ...,
     x_(r-2)(c-2)) (the last row and the last column follow from the margins). Given
@@ -98,9 +98,10 @@ __all__ = [
 BLOCK_CELLS = 1 << 20
 TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
 # tables are drawn by inversion when there are at most max(this many (2 x 2 tables
-# only), the number of tables to draw), never more than _INVERSION_MAX_TABLES
+# only), the number of tables to draw), never more than _INVERSION_MAX_CELLS / (r c)
+# (bounds the memory of the enumeration)
 _INVERSION_MAX_SUPPORT = 1 << 11
-_INVERSION_MAX_TABLES = 1 << 20
+_INVERSION_MAX_CELLS = 1 << 22
 # below this many tables the search needs no guide table
 _GUIDE_MIN_TABLES = 64
 # the hypergeometric decomposition is used from this many observations per cell on
@@ -156,7 +157,7 @@ def table_method(row: object, col: object, size: int = 0) -> str:
 def _inversion_limit(cells: int, size: int) -> int:
     """Most tables `"inversion"` enumerates when ``size`` tables are to be drawn."""
     floor = _INVERSION_MAX_SUPPORT if cells == 4 else 0
-    return min(max(size, floor), _INVERSION_MAX_TABLES)
+    return min(max(size, floor), _INVERSION_MAX_CELLS // cells)
 
 
 def _choose(
@@ -168,11 +169,12 @@ def _choose(
         return "fixed", None  # one non-empty row or column: the margins determine the table
     cells = r * c
     if method == "inversion":
-        enum = _enumerate(rr, cr, n, _INVERSION_MAX_TABLES, want_tables)
+        most = _INVERSION_MAX_CELLS // cells
+        enum = _enumerate(rr, cr, n, most, want_tables)
         if enum is None:
             raise ValueError(
                 f"method='inversion' enumerates every table with the margins; these have "
-                f"more than {_INVERSION_MAX_TABLES:,}. Use another method."
+                f"more than {most:,} (2**22 cells). Use another method."
             )
         return method, enum
     if method is not None:
@@ -268,14 +270,14 @@ def _enumerate(
     tables: dict[str, np.ndarray] = {}
 
     def lgf(x: np.ndarray) -> np.ndarray:  # log x!, by lookup once it pays (same values)
-        if "lgf" in tables or 8 * x.size > n + 1:
+        if "lgf" in tables or 2 * x.size > n + 1:
             if "lgf" not in tables:
                 tables["lgf"] = special.gammaln(np.arange(n + 1, dtype=float) + 1.0)
             return tables["lgf"][x]
         return special.gammaln(x + 1.0)
 
     def xlx(x: np.ndarray) -> np.ndarray:
-        if "xlx" in tables or 8 * x.size > n + 1:
+        if "xlx" in tables or 2 * x.size > n + 1:
             if "xlx" not in tables:
                 tables["xlx"] = _xlogx(np.arange(n + 1, dtype=float))
             return tables["xlx"][x]
