@@ -146,12 +146,12 @@ class TestMethodRule:
         assert rt.table_method([30, 20, 0], [50, 0]) == "fixed"
         big = [10**9, 10**9]
         assert rt.table_method(big, big) == "patefield"  # beyond numpy's hypergeometric
-        # inversion when there are at most as many tables as tables to draw (8,484 here)
+        # inversion when there are at most half as many tables as tables to draw (8,484)
         row, col = [14, 15, 21], [12, 14, 24]
         assert len(documented_order(row, col)) == 8484
         assert rt.table_method(row, col) == "patefield"
-        assert rt.table_method(row, col, 8483) == "patefield"
-        assert rt.table_method(row, col, 8484) == "inversion"
+        assert rt.table_method(row, col, 16_967) == "patefield"
+        assert rt.table_method(row, col, 16_968) == "inversion"
         assert rt.table_method([0, *row], [*col, 0], 99_999) == "inversion"
         assert rt.table_method([3000, 3000], [3000, 3000], 3001) == "inversion"
         assert rt.table_method([3000] * 3, [3000] * 3, 10**7) == "hypergeometric"  # > 2**20

@@ -691,7 +691,8 @@ def g_test_independence(
         summary when the rule would not.
         ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
         random tables with the observed margins: when there are at most
-        ``n_resamples`` possible tables (or, for a 2 x 2 table, at most 2048), all of them
+        ``n_resamples / 2`` possible tables (for a 2 x 2 table, at most ``n_resamples``
+        or 2048), all of them
         enumerated with their exact probabilities and drawn by inversion of that
         distribution function; by sequential hypergeometric draws, cell by cell and
         vectorised over the tables, when N >= 1000 r c; otherwise by

@@ -689,7 +689,7 @@ def permute_two_samples(
 def random_tables(table: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Random tables with the margins of ``table`` (uniform over permutations of one
     variable against the other; the kernel ``_kernels._random_tables.random_tables``:
-    inversion over the enumerated tables when there are at most ``size`` of them,
+    inversion over the enumerated tables when there are few of them,
     sequential hypergeometric draws for large N, else Patefield 1981 via scipy)."""
     rows = np.round(table.sum(axis=1)).astype(np.int64)
     cols = np.round(table.sum(axis=0)).astype(np.int64)

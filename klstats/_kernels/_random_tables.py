@@ -11,7 +11,7 @@ a seed reproduces the null distribution exactly:
   tables to draw:
 
   - ``"inversion"`` (few possible tables: T <= max(2048, B) for 2 x 2 tables and
-    T <= B for larger ones, T r c <= 2**22 always; rows and columns with zero totals left
+    T <= B / 2 for larger ones, T r c <= 2**22 always; rows and columns with zero totals left
     out): every table with the margins is enumerated, in lexicographic order of its
     free cells read column by column, (x_00, x_10, ..., x_(r-2)0, x_01, ...,
     x_(r-2)(c-2)) (the last row and the last column follow from the margins). Given
@@ -97,8 +97,9 @@ __all__ = [
 # tables (or multinomial samples) are drawn and evaluated in blocks of about this many cells
 BLOCK_CELLS = 1 << 20
 TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
-# tables are drawn by inversion when there are at most max(this many (2 x 2 tables
-# only), the number of tables to draw), never more than _INVERSION_MAX_CELLS / (r c)
+# tables are drawn by inversion when there are at most max(this many, the number of
+# tables to draw) (2 x 2 tables) or half the number of tables to draw (larger ones),
+# never more than _INVERSION_MAX_CELLS / (r c)
 # (bounds the memory of the enumeration)
 _INVERSION_MAX_SUPPORT = 1 << 11
 _INVERSION_MAX_CELLS = 1 << 22
@@ -156,8 +157,8 @@ def table_method(row: object, col: object, size: int = 0) -> str:
 
 def _inversion_limit(cells: int, size: int) -> int:
     """Most tables `"inversion"` enumerates when ``size`` tables are to be drawn."""
-    floor = _INVERSION_MAX_SUPPORT if cells == 4 else 0
-    return min(max(size, floor), _INVERSION_MAX_CELLS // cells)
+    most = max(size, _INVERSION_MAX_SUPPORT) if cells == 4 else size // 2
+    return min(most, _INVERSION_MAX_CELLS // cells)
 
 
 def _choose(
