@@ -1,7 +1,8 @@
 """Coverage grid of the default count intervals (nominal 0.95), as a user gets them.
 
 Every cell draws ``R`` data sets from a known distribution, calls the public function
-with its default estimator (and, for KL, Zhang's and Miller-Madow's estimators) and
+with its default estimator (and, for KL, Zhang's and Miller-Madow's estimators; for
+entropy and mutual information Miller-Madow's, Zhang's and the jackknife's) and
 records whether ``conf_int()`` with its default method contains the true value, the
 interval's mean width, and whether the printed estimate lies inside the interval or
 the interval's note says why not.
@@ -167,6 +168,11 @@ def cells(full: bool) -> list[dict]:
     return out
 
 
+# entropy and mutual information: the plug-in and the bias-corrected estimators whose
+# default interval is the (own) ncx2-adjusted inversion
+BIAS_ESTIMATORS = ("plugin", "miller-madow", "zhang", "jackknife")
+
+
 def setup(cell: dict):
     """The sampling distribution(s), the true value and a call for each estimator."""
     q_ = cell["quantity"]
@@ -177,7 +183,8 @@ def setup(cell: dict):
         p = mi_table(shape, cell["shape"], t)
         truth = mi_value(p)
         return dict(p=p.ravel(), shape=shape, truth=truth), {
-            "plugin": lambda d: kls.mutual_information(d[0].reshape(shape)),
+            e: (lambda d, e=e: kls.mutual_information(d[0].reshape(shape), estimator=e))
+            for e in BIAS_ESTIMATORS
         }
     q = base_q(cell["k"], cell["base"])
     fn = js if q_ == "js" else kl
@@ -186,7 +193,9 @@ def setup(cell: dict):
         t = solve(lambda u: kl(family(q, cell["shape"], u), q), cell["target"], hi)
         p = family(q, cell["shape"], t)
         truth = -float((p[p > 0] * np.log(p[p > 0])).sum())
-        return dict(p=p, truth=truth), {"plugin": lambda d: kls.entropy(d[0])}
+        return dict(p=p, truth=truth), {
+            e: (lambda d, e=e: kls.entropy(d[0], estimator=e)) for e in BIAS_ESTIMATORS
+        }
     t = solve(lambda u: fn(family(q, cell["shape"], u), q), cell["target"], hi)
     p = family(q, cell["shape"], t)
     truth = fn(p, q)
@@ -384,22 +393,33 @@ def main(argv=None) -> None:
     partial = OUT / f"{stem}_partial.csv"
     done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
     key_cols = ["quantity", "k", "base", "shape", "target", "n"]
+    cell_reps: dict[tuple, int] = {}
     if len(done) and (a.redo or a.redo_below is not None):
-        # a rerun with more replicates replaces a cell's rows; a cell already run with
-        # at least --reps is kept, so an interrupted redo continues where it stopped
+        # a rerun with more replicates replaces a cell's rows when it is written (an
+        # interrupted redo keeps the old rows of the cells it did not reach); a cell
+        # already run with at least --reps (and every estimator of setup()) is kept.
+        # A cell missing an estimator is rerun with max(its replicates, --reps).
         by_cell = done.groupby(key_cols)
-        pick = by_cell.R.transform("min") < reps
-        sel = done.quantity.isin([q for q in a.redo.split(",") if q])
+        r_min = by_cell.R.transform("min")
+        n_est = by_cell.estimator.transform("nunique")
+        want = {}
+        for cell in cells(a.full):
+            want[tuple(str(cell[c]) for c in key_cols)] = len(setup(cell)[1])
+        keys = [tuple(r) for r in done[key_cols].astype(str).itertuples(False)]
+        missing = np.array([n_est.iloc[i] < want.get(k, 0) for i, k in enumerate(keys)])
+        sel = done.quantity.isin([q for q in a.redo.split(",") if q]).to_numpy()
+        pick = sel & ((r_min < reps).to_numpy() | missing)
         if a.redo_below is not None:
-            sel |= by_cell.coverage.transform("min") < a.redo_below
-        drop = pick & sel
-        if drop.any():
-            print(f"rerunning {drop.sum()} rows with R = {reps}", flush=True)
-            done = done[~drop]
-            done.to_csv(partial, index=False)
+            low = (by_cell.coverage.transform("min") < a.redo_below).to_numpy()
+            pick |= low & (r_min < reps).to_numpy()
+        for i in np.flatnonzero(pick):
+            cell_reps[keys[i]] = max(int(r_min.iloc[i]), reps)
+        if pick.any():
+            print(f"rerunning {pick.sum()} rows", flush=True)
     seen = set()
     if len(done):
         seen = {tuple(r) for r in done[key_cols].astype(str).itertuples(False)}
+        seen -= set(cell_reps)
     t0 = time.time()
     for cell in cells(a.full):
         if tuple(str(cell[c]) for c in key_cols) in seen:
@@ -407,8 +427,15 @@ def main(argv=None) -> None:
         if (time.time() - t0) / 60 > a.max_minutes:
             print("time budget used: rerun to continue", flush=True)
             return
-        rows = run_cell(cell, reps)
-        pd.DataFrame(rows).to_csv(partial, mode="a", header=not partial.exists(), index=False)
+        key = tuple(str(cell[c]) for c in key_cols)
+        rows = run_cell(cell, cell_reps.get(key, reps))
+        if key in cell_reps:  # replace the cell's old rows
+            old = pd.read_csv(partial)
+            old_keys = [tuple(r) for r in old[key_cols].astype(str).itertuples(False)]
+            old = old[[k != key for k in old_keys]]
+            pd.concat([old, pd.DataFrame(rows)], ignore_index=True).to_csv(partial, index=False)
+        else:
+            pd.DataFrame(rows).to_csv(partial, mode="a", header=not partial.exists(), index=False)
         for r in rows:
             print(
                 f"{time.time() - t0:7.1f}s {r['quantity']:7s} K={r['k']:2d} {r['base']:7s} "
