@@ -313,3 +313,35 @@ def test_warnings_name_the_callers_line_and_ties_add_no_numpy_warning():
             str(w.message) for w in rec
         ]
         assert {w.filename for w in rec} == {__file__}
+
+
+def test_every_low_coverage_cell_of_the_study_is_warned():
+    # item 5 of issue 12: wherever the coverage study measured less than 0.93 for a
+    # non-Gaussian pair (validation/results/knn_coverage.csv, n >= 500), a sample of
+    # that pair and size gets the SmallSampleWarning that names the measured coverage
+    from pathlib import Path
+
+    import pandas as pd
+
+    from klstats import SmallSampleWarning
+    from validation.knn_study import PAIRS
+
+    table = Path(__file__).resolve().parents[1] / "validation" / "results" / "knn_coverage.csv"
+    cov = pd.read_csv(table)
+    by_name = {pair.name: pair for pair in PAIRS.values()}
+    low = cov[(cov["coverage"] < 0.93) & (cov["n"] >= 500) & cov["setting"].isin(by_name)]
+    assert len(low) >= 5  # Beta KL d = 2 (n = 500, 1000), 3, 5; the mixture in d = 5
+    g = np.random.default_rng(8)
+    for row in low.itertuples():
+        pair, d, n = by_name[row.setting], int(row.d), int(row.n)
+        x = pair.draw(g, n, d, "p")
+        with pytest.warns(SmallSampleWarning, match=r"covered 0\.9|covered 0\.8"):
+            if row.quantity == "KL":
+                kls.kl_divergence_knn(x, pair.draw(g, n, d, "q"))
+            else:
+                kls.entropy_knn(x)
+    # and Gaussian samples of those sizes do not get it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n in (500, 1000):
+            kls.kl_divergence_knn(g.normal(size=(n, 5)), g.normal(size=(n, 5)))
