@@ -345,13 +345,21 @@ def coverage(
 # =========================================================================== target cell
 
 
-def target(reps: int = 50, legacy: bool = True, checkpoint: Path | None = None) -> pd.DataFrame:
+def target(
+    reps: int = 50,
+    legacy: bool = True,
+    checkpoint: Path | None = None,
+    budget: float | None = None,
+) -> pd.DataFrame:
     """N(0, I_5) vs N(0.5 1, 1.5 I_5), n = m = 20000, truth 0.59700 nats.
 
     Seed s draws from ``default_rng([SEED, 5, s])``. With ``checkpoint`` (a CSV path)
     one row per seed (estimate, standard error, interval) is appended as it is done
-    and seeds already in the file are not recomputed, so a long run can be split.
+    and seeds already in the file are not recomputed, so a long run can be split
+    (``budget``: no new seed is started after that many seconds; the table then
+    summarises the seeds done).
     """
+    t_start = time.time()
     d, n = 5, 20000
     truth = gauss_kl(d)
     est_sets = {"default (weighted)": {}}
@@ -365,6 +373,8 @@ def target(reps: int = 50, legacy: bool = True, checkpoint: Path | None = None) 
     for s in range(reps):
         if all((label, s) in have for label in est_sets):
             continue
+        if budget is not None and time.time() - t_start > budget:
+            break
         g = np.random.default_rng([SEED, 5, s])
         x = g.normal(size=(n, d))
         y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
@@ -484,7 +494,10 @@ def main() -> None:
     if "target" in parts:
         OUT.mkdir(exist_ok=True)
         table = target(
-            args.reps or 50, not args.no_legacy, checkpoint=OUT / "knn_target_seeds.csv"
+            args.reps or 50,
+            not args.no_legacy,
+            checkpoint=OUT / "knn_target_seeds.csv",
+            budget=args.budget,
         )
         _write(table, "knn_target", "Target cell: d = 5, n = m = 20000")
     if "coverage" in parts:
