@@ -411,6 +411,18 @@ _BOUNDED_DIM = 4
 _TAIL_CHECK_N = 500
 
 
+# large samples in d >= 5: the bias left by the tails of the density shrinks more
+# slowly than the standard error (validation/results/knn_target.md)
+_LARGE_N, _LARGE_N_DIM = 10_000, 5
+_LARGE_N_NOTE = (
+    "From d = 5 on with large samples the bias the weights leave (from the tails of "
+    "the density) is no longer small against the standard error: for N(0, I_5) "
+    "against N(0.5, 1.5 I_5) at n = m = 20000 it is +1.2 % of D, a third of the "
+    "standard error, and the 95% Wald interval covered 0.928 in 1000 simulated samples "
+    "(0.956 at n = m = 1000)."
+)
+
+
 def _tail_flags(a: np.ndarray) -> tuple[bool, bool]:
     """(a coordinate looks bounded, a coordinate has Cauchy-like tails)."""
     n = a.shape[0]
@@ -527,6 +539,8 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
     fin = F.kl_finish(r, w, d, m, orders, weighted)
     if weighted:
         _warn_regime((zx2, zy2), d, "estimate", bounded_dim=2)
+        if d >= _LARGE_N_DIM and min(n, m) >= _LARGE_N:
+            notes.append(_LARGE_N_NOTE)
     alg = resolve_algorithm(be.algorithm, d)
     more["algorithm"] = alg
     if be.dask:
