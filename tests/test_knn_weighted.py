@@ -355,3 +355,20 @@ def test_large_samples_in_five_dimensions_carry_the_measured_coverage():
     small = kls.kl_divergence_knn(x[:9000], y[:9000])
     assert not any("covered 0.928" in note for note in small.notes)
     assert not any("covered 0.928" in n for n in kls.kl_divergence_knn(x[:, :4], y[:, :4]).notes)
+
+
+def test_entropy_in_five_dimensions_at_large_n_warns_with_the_measured_coverage():
+    from klstats import SmallSampleWarning
+
+    g = np.random.default_rng(13)
+    x = g.normal(size=(4000, 5))
+    with pytest.warns(SmallSampleWarning, match=r"covered 0.945 at n = 1000 but 0.920"):
+        kls.entropy_knn(x)
+    ref = stats.multivariate_normal(np.zeros(5), np.eye(5))
+    with pytest.warns(SmallSampleWarning, match=r"one-sample KL divergence"):
+        kls.kl_divergence_knn(x, reference=ref)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kls.entropy_knn(x[:3999])
+        kls.entropy_knn(x[:, :4])
+        kls.entropy_knn(x, estimator="kozachenko-leonenko")  # legacy: unchanged
