@@ -303,14 +303,19 @@ def _numeric_array(x: Any, name: str) -> np.ndarray:
 def _check_count_values(a: np.ndarray, name: str) -> None:
     if a.size == 0:
         raise ValueError(f"`{name}` must not be empty.")
-    if not np.all(np.isfinite(a)):
+    lo, hi = float(a.min()), float(a.max())  # (NaN if any value is NaN)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         bad = "NaN" if np.any(np.isnan(a)) else "infinite"
         raise ValueError(f"`{name}` must contain only finite counts; found {bad} values.")
-    if np.any(a < 0):
-        raise ValueError(f"`{name}` must be non-negative; smallest value is {a.min():g}.")
-    if not np.any(a > 0):
+    if lo < 0:
+        raise ValueError(f"`{name}` must be non-negative; smallest value is {lo:g}.")
+    if hi <= 0:
         raise ValueError(f"`{name}` must contain at least one positive count; all are zero.")
-    _check_total(a, name, "counts")
+    if hi * a.size > _FLOAT_MAX / 2:  # (below, the total cannot overflow)
+        _check_total(a, name, "counts")
+
+
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 def _check_total(a: np.ndarray, name: str, what: str) -> None:

@@ -22,12 +22,13 @@ a seed reproduces the null distribution exactly:
     (`scipy.special.gammaln`), is divided by their sum; with F the cumulative sums
     (in that order) and ``u = rng.random(m)`` for each block of m tables, the table
     drawn is number min(#{k : F_k <= u}, T - 1): the inverse of the distribution
-    function. (A guide table over 2**ceil(log2 T) equal bins of u only speeds up the
-    search; the draws are those of the formula.) G of each possible table is
-    computed once. For a 2 x 2 table the one free cell x_00 is hypergeometric on
-    max(0, C_0 - R_1), ..., min(R_0, C_0). T is found by the enumeration itself,
-    which stops as soon as a prefix of the free cells has more values than the limit
-    (every prefix extends to at least one table, so then T is above the limit too);
+    function. (A guide table over 2**ceil(log2 8T) equal bins of u, at most 2**20
+    unless T is larger, only speeds up the search; the draws are those of the
+    formula.) G of each possible table is computed once. For a 2 x 2 table the one
+    free cell x_00 is hypergeometric on max(0, C_0 - R_1), ..., min(R_0, C_0). T is
+    found by the enumeration itself, which stops as soon as a prefix of the free cells
+    has more values than the limit (every prefix extends to at least one table, so
+    then T is above the limit too);
     for tables larger than 2 x 2 it is attempted only when Good's (1976)
     approximation of T, prod_i C(R_i + c - 1, c - 1) prod_j C(C_j + r - 1, r - 1) /
     C(N + rc - 1, rc - 1), is at most twice the limit (within about 20 % of T on
@@ -103,8 +104,11 @@ TABLE_METHODS = ("inversion", "hypergeometric", "patefield", "boyett")
 # (bounds the memory of the enumeration)
 _INVERSION_MAX_SUPPORT = 1 << 11
 _INVERSION_MAX_CELLS = 1 << 22
-# below this many tables the search needs no guide table
-_GUIDE_MIN_TABLES = 64
+# the guide table of an enumeration has a power of two of bins, at least this many per
+# table (a draw is searched for only when u lies past the first F_k of its bin, with
+# probability about T / (2 bins)) and at most _GUIDE_MAX_BINS unless T is larger
+_GUIDE_BINS_PER_TABLE = 8
+_GUIDE_MAX_BINS = 1 << 20
 # the hypergeometric decomposition is used from this many observations per cell on
 _HYPERGEOMETRIC_N_PER_CELL = 1000
 # numpy's hypergeometric sampler needs ngood, nbad < 10**9
@@ -213,8 +217,8 @@ def _log_tables_estimate(rr: np.ndarray, cr: np.ndarray, n: int) -> float:
 class _Enumeration:
     """Every table with given (non-empty) margins, in the documented order: the
     distribution function ``cdf`` (last entry +inf, so that the index is at most T - 1),
-    the guide table of its 2**ceil(log2 T) bins, sum x log x of each table, and, if
-    asked for, the free cells of each prefix level (to rebuild drawn tables)."""
+    the guide table of its bins (a power of two, about 8 T), sum x log x of each table,
+    and, if asked for, the free cells of each prefix level (to rebuild drawn tables)."""
 
     __slots__ = ("bins", "cdf", "cr", "guide", "rr", "steps", "sxlogx")
 
@@ -222,17 +226,16 @@ class _Enumeration:
         self.rr, self.cr, self.sxlogx, self.steps = rr, cr, sxlogx, steps
         t = cdf.size
         self.cdf = cdf
-        self.bins = 1 << max(int(t - 1).bit_length(), 0)
-        self.guide = None
-        if t > _GUIDE_MIN_TABLES:  # guide[b] = #{k : F_k <= b / bins}; F_k bins is exact
-            first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
-            self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
+        self.bins = 1 << (_GUIDE_BINS_PER_TABLE * t - 1).bit_length()
+        if self.bins > _GUIDE_MAX_BINS:
+            self.bins = max(_GUIDE_MAX_BINS, 1 << (t - 1).bit_length())
+        # guide[b] = #{k : F_k <= b / bins} (F_k bins is exact: bins is a power of two)
+        first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
+        self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
 
     def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
         """Indices of m tables drawn by inversion: min(#{k : F_k <= u}, T - 1)."""
         u = rng.random(m)
-        if self.guide is None:  # (F ends with +inf: at most T - 1)
-            return np.searchsorted(self.cdf, u, side="right")
         k = self.guide[(u * self.bins).astype(np.intp)]  # #{F_k <= floor(u bins) / bins}
         todo = np.flatnonzero(self.cdf[k] <= u)  # the bin holds more of F: search it
         k[todo] = np.searchsorted(self.cdf, u[todo], side="right")
@@ -259,12 +262,13 @@ def _enumerate(
     if there are more than ``limit``."""
     r, c = rr.size, cr.size
     if r == c == 2:  # one free cell, x_00: the same tables and probabilities, directly
-        lo, hi = max(0, int(cr[0] - rr[1])), min(int(rr[0]), int(cr[0]))
+        r0, r1, c0 = int(rr[0]), int(rr[1]), int(cr[0])
+        lo, hi = max(0, c0 - r1), min(r0, c0)
         if hi - lo + 1 > limit:
             return None
         x = np.arange(lo, hi + 1)
-        cells = np.stack([x, rr[0] - x, cr[0] - x, rr[1] - cr[0] + x])
-        xf = cells.astype(float)
+        # the cells x, R_0 - x, C_0 - x, R_1 - C_0 + x of each table (exact in float)
+        xf = np.array([[1.0], [-1.0], [-1.0], [1.0]]) * x + np.array([[0], [r0], [c0], [r1 - c0]])
         logp = -special.gammaln(xf + 1.0).sum(axis=0)
         steps = [((0, 0), np.zeros(x.size, dtype=np.intp), x)] if want_tables else []
         return _Enumeration(rr, cr, _cdf(logp), _xlogx(xf).sum(axis=0), steps)
