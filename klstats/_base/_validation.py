@@ -361,7 +361,7 @@ PROBABILITY_HINT = "Pass the counts of the sample (how many observations fell in
 
 def is_whole(a: np.ndarray) -> bool:
     """Every value a whole number (counts, or ratios such as 9:3:3:1)."""
-    return bool(np.all(a == np.round(a)))
+    return bool((a == np.round(a)).all())
 
 
 def refuse_probabilities(a: np.ndarray, name: str, hint: str | None = None) -> None:

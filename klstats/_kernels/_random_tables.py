@@ -231,13 +231,13 @@ class _Enumeration:
             self.bins = max(_GUIDE_MAX_BINS, 1 << (t - 1).bit_length())
         # guide[b] = #{k : F_k <= b / bins} (F_k bins is exact: bins is a power of two)
         first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
-        self.guide = np.cumsum(np.bincount(first, minlength=self.bins + 1))[: self.bins]
+        self.guide = np.bincount(first, minlength=self.bins + 1).cumsum()[: self.bins]
 
     def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
         """Indices of m tables drawn by inversion: min(#{k : F_k <= u}, T - 1)."""
         u = rng.random(m)
         k = self.guide[(u * self.bins).astype(np.intp)]  # #{F_k <= floor(u bins) / bins}
-        todo = np.flatnonzero(self.cdf[k] <= u)  # the bin holds more of F: search it
+        todo = (self.cdf[k] <= u).nonzero()[0]  # the bin holds more of F: search it
         k[todo] = np.searchsorted(self.cdf, u[todo], side="right")
         return k
 
@@ -322,7 +322,7 @@ def _enumerate(
 def _cdf(logp: np.ndarray) -> np.ndarray:
     """Distribution function from log probabilities up to a constant; last entry +inf."""
     p = np.exp(logp - logp.max())
-    cdf = np.cumsum(p / p.sum())
+    cdf = (p / p.sum()).cumsum()
     cdf[-1] = np.inf
     return cdf
 
@@ -421,7 +421,7 @@ def _table_blocks(
     ri, ci, n = margins if margins is not None else _margins(row, col)
     if method is not None and method not in TABLE_METHODS:
         raise ValueError(f"`method` must be one of {TABLE_METHODS}; got {method!r}.")
-    rows, cols = np.flatnonzero(ri), np.flatnonzero(ci)
+    rows, cols = ri.nonzero()[0], ci.nonzero()[0]
     rr, cr = ri[rows], ci[cols]
     full = rows.size < ri.size or cols.size < ci.size
     chosen, enum = _choose(rr, cr, n, size, method, want_tables)
