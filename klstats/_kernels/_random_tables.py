@@ -109,6 +109,8 @@ _INVERSION_MAX_CELLS = 1 << 22
 # probability about T / (2 bins)) and at most _GUIDE_MAX_BINS unless T is larger
 _GUIDE_BINS_PER_TABLE = 8
 _GUIDE_MAX_BINS = 1 << 20
+# the free cell x_00 of a 2 x 2 table enters its four cells with these signs
+_SIGNS_2X2 = np.array([[1.0], [-1.0], [-1.0], [1.0]])
 # the hypergeometric decomposition is used from this many observations per cell on
 _HYPERGEOMETRIC_N_PER_CELL = 1000
 # numpy's hypergeometric sampler needs ngood, nbad < 10**9
@@ -268,7 +270,7 @@ def _enumerate(
             return None
         x = np.arange(lo, hi + 1)
         # the cells x, R_0 - x, C_0 - x, R_1 - C_0 + x of each table (exact in float)
-        xf = np.array([[1.0], [-1.0], [-1.0], [1.0]]) * x + np.array([[0], [r0], [c0], [r1 - c0]])
+        xf = _SIGNS_2X2 * x + np.array([0.0, r0, c0, r1 - c0])[:, None]
         logp = -special.gammaln(xf + 1.0).sum(axis=0)
         steps = [((0, 0), np.zeros(x.size, dtype=np.intp), x)] if want_tables else []
         return _Enumeration(rr, cr, _cdf(logp), _xlogx(xf).sum(axis=0), steps)
