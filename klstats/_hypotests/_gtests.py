@@ -421,9 +421,14 @@ def g_test(
     if corr is not None:
         notes.append(_correction_note(corr, williams))  # type: ignore[arg-type]
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        resid = (obs_full - exp_full) / np.sqrt(exp_full)
-        std_resid = (obs_full - exp_full) / np.sqrt(exp_full * (1 - exp_full / n))
+    def resid() -> np.ndarray:  # Pearson residuals
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (obs_full - exp_full) / np.sqrt(exp_full)
+
+    def std_resid() -> np.ndarray:  # adjusted residuals
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (obs_full - exp_full) / np.sqrt(exp_full * (1 - exp_full / n))
+
     blocks: tuple[Block, ...] | Deferred = ()
     if obs_full.size <= _MAX_BLOCK_CELLS:  # (formatted when the summary is shown)
         blocks = Deferred(
@@ -434,7 +439,7 @@ def g_test(
                     _labels(index, obs_full.size),
                     [
                         [fmt(o), fmt(e), fmt(r)]
-                        for o, e, r in zip(obs_full, exp_full, std_resid, strict=True)
+                        for o, e, r in zip(obs_full, exp_full, std_resid(), strict=True)
                     ],
                 ),
             )
@@ -462,10 +467,10 @@ def g_test(
         chi2_df=df,
         n_resamples=n_resamples if method == "montecarlo" else None,
         n_outcomes=n_outcomes,
-        observed=_as_output(obs_full, index),
-        expected=_as_output(exp_full, index),
-        residuals=_as_output(resid, index),
-        std_residuals=_as_output(std_resid, index),
+        observed=Deferred(lambda: _as_output(obs_full, index)),
+        expected=Deferred(lambda: _as_output(exp_full, index)),
+        residuals=Deferred(lambda: _as_output(resid(), index)),
+        std_residuals=Deferred(lambda: _as_output(std_resid(), index)),
     )
 
 
@@ -607,9 +612,9 @@ def _table_test(
     if corr is not None:
         notes.append(_correction_note(corr, williams))  # type: ignore[arg-type]
 
-    diff = t - expected
-    resid = diff / np.sqrt(expected)
-    std_resid = diff / np.sqrt(expected * np.outer(1 - row_tot / n, 1 - col_tot / n))
+    def std_resid() -> np.ndarray:  # adjusted residuals (Agresti 2007, sec. 2.4.5)
+        return (t - expected) / np.sqrt(expected * np.outer(1 - row_tot / n, 1 - col_tot / n))
+
     blocks: tuple[Block, ...] | Deferred = ()
     if r * c <= _MAX_BLOCK_CELLS and c <= 8:  # (formatted when the summary is shown)
 
@@ -620,7 +625,7 @@ def _table_test(
                 for title, values in (
                     ("Observed counts", t),
                     ("Expected counts", expected),
-                    ("Standardized residuals", std_resid),
+                    ("Standardized residuals", std_resid()),
                 )
             )
 
@@ -651,10 +656,10 @@ def _table_test(
         chi2_df=df,
         n_resamples=n_resamples if method == "montecarlo" else None,
         n_outcomes=n_outcomes,
-        observed=_as_frame(t, rows, cols),
-        expected=_as_frame(expected, rows, cols),
-        residuals=_as_frame(resid, rows, cols),
-        std_residuals=_as_frame(std_resid, rows, cols),
+        observed=Deferred(lambda: _as_frame(t, rows, cols)),
+        expected=Deferred(lambda: _as_frame(expected, rows, cols)),
+        residuals=Deferred(lambda: _as_frame((t - expected) / np.sqrt(expected), rows, cols)),
+        std_residuals=Deferred(lambda: _as_frame(std_resid(), rows, cols)),
     )
 
 

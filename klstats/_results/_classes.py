@@ -78,7 +78,7 @@ class _DeferredField:
             return self.default  # the field's default
         value = obj.__dict__.get(self.name)
         if isinstance(value, Deferred):
-            value = value.fn()
+            value = _readonly(value.fn())  # (arrays read-only, like every array field)
             obj.__dict__[self.name] = value
         return value
 
@@ -604,7 +604,9 @@ class KLTestResult:
                 object.__setattr__(self, name, _readonly(value))
 
     def __getstate__(self) -> dict[str, Any]:
-        _ = self.effect, self.blocks  # Deferred values are computed before pickling
+        for name, value in list(self.__dict__.items()):  # Deferred values are computed
+            if isinstance(value, Deferred):
+                getattr(self, name)
         return self.__dict__
 
     # ------------------------------------------------------------------ plain data

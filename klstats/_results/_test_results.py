@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._classes import KLTestResult
+from ._classes import KLTestResult, _DeferredField
 from ._common import estimator_label
 from ._summary import fmt, fmt_pvalue
 
@@ -63,10 +63,11 @@ class GTestResult(KLTestResult):
     n_resamples: int | None = None
     n_outcomes: int | None = None
     method_requested: str | None = None
-    observed: Any = None
-    expected: Any = None
-    residuals: Any = None
-    std_residuals: Any = None
+    # descriptors (a `Deferred` value is computed when first read), default None
+    observed: Any = _DeferredField()  # noqa: RUF009
+    expected: Any = _DeferredField()  # noqa: RUF009
+    residuals: Any = _DeferredField()  # noqa: RUF009
+    std_residuals: Any = _DeferredField()  # noqa: RUF009
 
     def __post_init__(self) -> None:
         super().__post_init__()
