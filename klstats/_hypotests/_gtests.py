@@ -74,6 +74,8 @@ __all__ = ["g_test", "g_test_homogeneity", "g_test_independence"]
 GOF_METHODS = ("auto", "asymptotic", "montecarlo", "exact")
 TABLE_METHODS = GOF_METHODS
 CORRECTIONS = ("none", "williams", "yates")
+# the row labels of the 2 x K table of g_test_homogeneity (a pandas Index is immutable)
+_SAMPLE_LABELS = pd.Index(["x", "y"])
 
 
 # =========================================================================== helpers
@@ -520,8 +522,8 @@ def _table_test(
         notes.append(msg)
         t = table[row_keep][:, col_keep]
         row_tot, col_tot = t.sum(axis=1), t.sum(axis=0)
-    rows = None if rows is None else rows[row_keep]
-    cols = None if cols is None else cols[col_keep]
+        rows = None if rows is None else rows[row_keep]
+        cols = None if cols is None else cols[col_keep]
     r, c = t.shape
     if r < 2 or c < 2:
         if kind == "homogeneity":
@@ -875,7 +877,7 @@ def g_test_homogeneity(
     t = np.vstack([cx.values, cy.values])
     return _table_test(
         t,
-        pd.Index(["x", "y"]),
+        _SAMPLE_LABELS,
         cx.index,
         correction=correction,
         method=method,
