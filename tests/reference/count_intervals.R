@@ -26,13 +26,7 @@
 #     plug-in entropy (the interval for log K - H = D(p || uniform), mapped back, with the
 #     power-constrained lower limit).
 
-out <- data.frame(case = character(), quantity = character(), index = integer(),
-                  value = numeric(), stringsAsFactors = FALSE)
-add <- function(case, quantity, value) {
-  value <- as.numeric(value)
-  out <<- rbind(out, data.frame(case = case, quantity = quantity,
-                                index = seq_along(value) - 1L, value = value))
-}
+source("tests/reference/long_format.R")  # out, add()
 ALPHA <- 0.05
 
 kl_q <- function(x, q) {  # plug-in D(p_hat || q), q known

@@ -7,13 +7,7 @@
 # Run from the repository root:  Rscript tests/reference/gtests.R
 # Writes tests/reference/gtests.csv (long format: case, quantity, index, value).
 
-out <- data.frame(case = character(), quantity = character(), index = integer(),
-                  value = numeric(), stringsAsFactors = FALSE)
-add <- function(case, quantity, value) {
-  value <- as.numeric(value)
-  out <<- rbind(out, data.frame(case = case, quantity = quantity,
-                                index = seq_along(value) - 1L, value = value))
-}
+source("tests/reference/long_format.R")  # out, add()
 
 g_stat <- function(o, e) 2 * sum(o[o > 0] * log(o[o > 0] / e[o > 0]))
 
