@@ -161,17 +161,22 @@ def bias(
     checkpoint: Path | None = None,
     budget: float | None = None,
 ) -> pd.DataFrame:
-    """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell; ``budget``
-    (seconds) stops starting new cells after that much time."""
+    """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell and cells
+    already in it are kept and skipped (so runs over parts of the grid add up);
+    ``budget`` (seconds) stops starting new cells after that much time."""
     dims = dims or ((1, 2, 3, 5, 8) if full else (1, 5))
     ns = ns or ((500, 1000, 4000, 20000) if full else (500,))
     pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
-    rows = []
+    done = pd.read_csv(checkpoint) if checkpoint is not None and checkpoint.exists() else None
+    rows = [] if done is None else done.to_dict("records")
+    have = {(r["distributions"], int(r["d"]), int(r["n"])) for r in rows}
     start = time.time()
     for key, pair in pairs.items():
         for d in dims:
             truth_kl, truth_h = pair.kl(d), pair.entropy(d)
             for n in ns:
+                if (pair.name, d, n) in have:
+                    continue
                 if budget is not None and time.time() - start > budget:
                     continue
                 reps = (reps_small if n <= 4000 else reps_large) if full else 4
