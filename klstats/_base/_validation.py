@@ -4,7 +4,7 @@ Every helper returns fresh arrays (the caller's data are never modified) and
 raises ``ValueError``/``TypeError`` with a message that names the argument, states
 the rule and says what was received.
 
-Size: about 930 lines, kept as one module on purpose: every argument rule of the counts
+Size: about 980 lines, kept as one module on purpose: every argument rule of the counts
 (scalars, counts, labels and their tabulation) is in this one file; reference
 distributions and continuous samples are in ``_base/_samples.py``, and the labels section
 (``_base/_labels.py``) is the next to move out.

@@ -6,7 +6,7 @@ Layout: the *kernels* (one per formula, each with its source) live in
 the interval machinery and return a :class:`~klstats.KLEstimate`. Cross-entropy and the
 Jensen-Shannon divergence, built from these, are in ``_discrete_derived``.
 
-Size: about 850 lines for four public estimators (entropy, KL, MI, tabulate) that share
+Size: about 920 lines for four public estimators (entropy, KL, MI, tabulate) that share
 the option, warning, known-distribution and delta-method helpers at the top; half of
 it is their numpydoc docstrings.
 """

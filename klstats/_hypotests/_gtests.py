@@ -7,7 +7,7 @@ and exact p-values evaluate thousands of simulated tables in one call. The p-val
 machinery (chi-square, Monte Carlo, exact, ``method="auto"``) is in ``_gtest_pvalues``,
 result building in ``_gtest_output``, the power in ``_gtest_power``.
 
-Size: about 860 lines for three public tests; their numpydoc docstrings with worked
+Size: about 890 lines for three public tests; their numpydoc docstrings with worked
 examples are half of it.
 """
 

@@ -4,7 +4,7 @@ family (:class:`GTestResult`, :class:`LRTestResult`, :class:`VuongTestResult`,
 :class:`ResamplingTestResult`) is in ``_test_results``; intervals, labels and equality
 helpers they share are in ``_common``.
 
-Size: about 800 lines for two classes, because their public methods (intervals, summary,
+Size: about 850 lines for two classes, because their public methods (intervals, summary,
 Markdown, dict, plots) are the package's result API and half of the lines are docstrings.
 
 All are frozen dataclasses and plain data: they pickle, deep-copy and compare equal
