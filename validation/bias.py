@@ -136,9 +136,9 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, int, float, Callable]]:
                     f"wang, k = {k}",
                     d,
                     big_d,
-                    lambda g, n, k=k, pair=pair: kls.kl_divergence_knn(
-                        *pair(g, n), k=k, estimator="wang"
-                    ).estimate,
+                    lambda g, n, k=k, pair=pair: (
+                        kls.kl_divergence_knn(*pair(g, n), k=k, estimator="wang").estimate
+                    ),
                 )
             )
         out.append(
@@ -169,9 +169,11 @@ def _knn_cells(mode: Mode) -> list[tuple[str, str, int, float, Callable]]:
                     f"kozachenko-leonenko, k = {k}",
                     d,
                     h,
-                    lambda g, n, k=k, d=d: kls.entropy_knn(
-                        g.normal(size=(n, d)), k=k, estimator="kozachenko-leonenko"
-                    ).estimate,
+                    lambda g, n, k=k, d=d: (
+                        kls.entropy_knn(
+                            g.normal(size=(n, d)), k=k, estimator="kozachenko-leonenko"
+                        ).estimate
+                    ),
                 )
             )
         out.append(

@@ -239,26 +239,14 @@ def has_reason(note: str | None) -> bool:
 
 def _records(results) -> dict:
     """Per-data-set pivot records of the default interval (as coverage_study expects)."""
-    reps = len(results)
-    keys = ("s", "df", "scale", "s_plug", "se", "top", "comp_s", "comp_se")
-    rec = {k: np.full(reps, np.nan) for k in keys}
-    rec["own"] = np.zeros(reps, dtype=bool)
-    rec["complement"] = False
+    rec = cs.empty_records(len(results))
     for r, res in enumerate(results):
         inf = res._inference
         p = inf.pivot
         if p is None:
             p = inf.complement
             rec["complement"] = True
-        rec["s"][r], rec["df"][r], rec["scale"][r] = p.statistic, p.df, p.scale
-        rec["own"][r] = p.own
-        rec["s_plug"][r] = p.statistic if p.plugin_statistic is None else p.plugin_statistic
-        rec["se"][r] = inf.variance_se(p)[0]
-        rec["top"][r] = inf.bounds[1]
-        comp = inf.companion
-        if comp is not None and comp.pivot is not None:
-            rec["comp_s"][r] = comp.pivot.statistic
-            rec["comp_se"][r] = comp.variance_se(comp.pivot)[0]
+        cs.record_pivot(rec, r, inf, p)
     return rec
 
 

@@ -312,6 +312,29 @@ def _public(quantity: str, data: tuple[np.ndarray, ...], estimator: str, q=None)
     return kls.entropy(data[0], estimator=estimator)
 
 
+def empty_records(reps: int) -> dict:
+    """Per-data-set pivot records of the default interval, filled by `record_pivot`."""
+    keys = ("s", "df", "scale", "s_plug", "se", "top", "comp_s", "comp_se")
+    rec = {k: np.full(reps, np.nan) for k in keys}
+    rec["own"] = np.zeros(reps, dtype=bool)
+    rec["complement"] = False
+    return rec
+
+
+def record_pivot(rec: dict, r: int, inf, p) -> None:
+    """Record data set r's pivot ``p`` of the interval machinery ``inf`` (and of its
+    companion estimator, if any) in ``rec``."""
+    rec["s"][r], rec["df"][r], rec["scale"][r] = p.statistic, p.df, p.scale
+    rec["own"][r] = p.own
+    rec["s_plug"][r] = p.statistic if p.plugin_statistic is None else p.plugin_statistic
+    rec["se"][r] = inf.variance_se(p)[0]
+    rec["top"][r] = inf.bounds[1]
+    comp = inf.companion
+    if comp is not None and comp.pivot is not None:
+        rec["comp_s"][r] = comp.pivot.statistic
+        rec["comp_se"][r] = comp.variance_se(comp.pivot)[0]
+
+
 def run_cell(
     cell: Cell, estimators, R: int, B: int, rng: np.random.Generator, methods_det=None
 ) -> tuple[list[dict], dict]:
@@ -339,10 +362,7 @@ def run_cell(
         lims: dict[str, np.ndarray] = {}
         ests = np.empty(R)
         piv = np.full((R, 3), np.nan)
-        keys = ("s", "df", "scale", "s_plug", "se", "top", "comp_s", "comp_se")
-        rec = {k: np.full(R, np.nan) for k in keys}
-        rec["own"] = np.zeros(R, dtype=bool)
-        rec["complement"] = False
+        rec = empty_records(R)
         has_pivot = False
         default_used = np.empty(R, dtype=object)
         det = {"wald": np.empty((R, 2))}
@@ -361,17 +381,7 @@ def run_cell(
                     piv[r] = inf.pivot.statistic, inf.pivot.df, inf.pivot.scale
                 if p is not None:
                     has_pivot = True
-                    rec["s"][r], rec["df"][r], rec["scale"][r] = p.statistic, p.df, p.scale
-                    rec["own"][r] = p.own
-                    rec["s_plug"][r] = (
-                        p.statistic if p.plugin_statistic is None else (p.plugin_statistic)
-                    )
-                    rec["se"][r] = inf.variance_se(p)[0]
-                    rec["top"][r] = inf.bounds[1]
-                    comp = inf.companion
-                    if comp is not None and comp.pivot is not None:
-                        rec["comp_s"][r] = comp.pivot.statistic
-                        rec["comp_se"][r] = comp.variance_se(comp.pivot)[0]
+                    record_pivot(rec, r, inf, p)
                 det["wald"][r] = res.conf_int(method="wald")
                 ses[r] = inf.se
                 default_used[r] = res.default_ci_method
