@@ -1,7 +1,9 @@
-"""Shared pieces of the validation studies: modes, seeds, Monte Carlo errors, tables."""
+"""Shared pieces of the validation studies: modes, seeds, Monte Carlo errors, tables,
+checkpoints."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import math
 import time
@@ -162,3 +164,56 @@ def rejection_rates(
     w = np.full(p.size, 1.0 / p.size) if weights is None else np.asarray(weights, float)
     # p-values equal to alpha up to rounding count as rejections (p <= alpha)
     return {a: float(w[np.nan_to_num(p, nan=2.0) <= a * (1 + 1e-9)].sum()) for a in alphas}
+
+
+def study_parser() -> argparse.ArgumentParser:
+    """The options every checkpointed study takes: ``--full`` and ``--max-minutes``."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--max-minutes", type=float, default=math.inf)
+    return ap
+
+
+class Checkpoint:
+    """Rows of finished cells in ``<stem>_partial.csv``: a rerun skips them, so a study
+    stopped by its time budget (or by hand) goes on where it was."""
+
+    def __init__(self, partial: Path, key: Sequence[str], max_minutes: float = math.inf):
+        self.partial = partial
+        self.key = list(key)
+        self.max_minutes = max_minutes
+        self.done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
+        self.t0 = time.time()
+
+    def key_of(self, cell: dict) -> tuple[str, ...]:
+        return tuple(str(cell[c]) for c in self.key)
+
+    def seen(self) -> set[tuple[str, ...]]:
+        if not len(self.done):
+            return set()
+        return {tuple(r) for r in self.done[self.key].astype(str).itertuples(False)}
+
+    def elapsed(self) -> float:
+        return time.time() - self.t0
+
+    def out_of_time(self) -> bool:
+        if self.elapsed() / 60 > self.max_minutes:
+            print("time budget used: rerun to continue", flush=True)
+            return True
+        return False
+
+    def append(self, rows: list[dict]) -> None:
+        pd.DataFrame(rows).to_csv(
+            self.partial, mode="a", header=not self.partial.exists(), index=False
+        )
+
+    def replace(self, key: tuple[str, ...], rows: list[dict]) -> None:
+        """Write ``rows`` in place of the rows of the cell ``key``."""
+        old = pd.read_csv(self.partial)
+        keep = [tuple(r) != key for r in old[self.key].astype(str).itertuples(False)]
+        pd.concat([old[keep], pd.DataFrame(rows)], ignore_index=True).to_csv(
+            self.partial, index=False
+        )
+
+    def read(self) -> pd.DataFrame:
+        return pd.read_csv(self.partial)

@@ -25,18 +25,15 @@ CSV first and a rerun skips finished cells.
 
 from __future__ import annotations
 
-import argparse
 import math
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import klstats as kls
 
-from ._report import to_markdown
+from ._report import Checkpoint, study_parser, to_markdown
 from .coverage_grid import base_q, family, has_reason, kl, solve
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -86,34 +83,27 @@ def run_cell(cell: dict, reps: int, seed: int) -> dict:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--full", action="store_true")
-    ap.add_argument("--max-minutes", type=float, default=math.inf)
-    a = ap.parse_args(argv)
+    a = study_parser().parse_args(argv)
     reps = 400 if a.full else 100
     stem = "agreement" if a.full else "agreement_quick"
     OUT.mkdir(exist_ok=True)
-    partial = OUT / f"{stem}_partial.csv"
-    done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
-    key = ["test", "k", "n", "target"]
-    seen = {tuple(map(str, r)) for r in done[key].itertuples(False)} if len(done) else set()
-    t0 = time.time()
+    ck = Checkpoint(OUT / f"{stem}_partial.csv", ["test", "k", "n", "target"], a.max_minutes)
+    seen = ck.seen()
     for i, cell in enumerate(cells(a.full)):
-        if tuple(str(cell[c]) for c in key) in seen:
+        if ck.key_of(cell) in seen:
             continue
-        if (time.time() - t0) / 60 > a.max_minutes:
-            print("time budget used: rerun to continue", flush=True)
+        if ck.out_of_time():
             return
         row = run_cell(cell, reps, seed=20261206 + i)
-        pd.DataFrame([row]).to_csv(partial, mode="a", header=not partial.exists(), index=False)
+        ck.append([row])
         print(
-            f"{time.time() - t0:7.1f}s {row['test']:8s} K={row['k']:2d} n={row['n']:3d} "
+            f"{ck.elapsed():7.1f}s {row['test']:8s} K={row['k']:2d} n={row['n']:3d} "
             f"D={row['target']:<5} reject={row['test_reject']:.3f} "
             f"excl={row['interval_excludes']:.3f} test_only={row['test_only']:.3f} "
             f"interval_only={row['interval_only']:.3f} silent={row['silent']:.3f}",
             flush=True,
         )
-    df = pd.read_csv(partial)
+    df = ck.read()
     df.to_csv(OUT / f"{stem}.csv", index=False)
     (OUT / f"{stem}.md").write_text(to_markdown(df) + "\n")
     print(df.to_string())

@@ -32,9 +32,7 @@ table: ``--full --reps 200``, then the two-sample cells and every cell below 0.9
 
 from __future__ import annotations
 
-import argparse
 import math
-import time
 import warnings
 import zlib
 from pathlib import Path
@@ -47,7 +45,7 @@ import klstats as kls
 from klstats._inference._intervals import _why_outside
 
 from . import coverage_study as cs
-from ._report import to_markdown, to_rst
+from ._report import Checkpoint, study_parser, to_markdown, to_rst
 
 OUT = Path(__file__).resolve().parent / "results"
 LEVEL = 0.95
@@ -357,9 +355,7 @@ def summary_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--full", action="store_true")
-    ap.add_argument("--max-minutes", type=float, default=math.inf)
+    ap = study_parser()
     ap.add_argument("--reps", type=int, default=None)
     ap.add_argument(
         "--redo",
@@ -378,9 +374,9 @@ def main(argv=None) -> None:
     reps = a.reps or (300 if a.full else 200)
     stem = "coverage_grid" if a.full else "coverage_grid_quick"
     OUT.mkdir(exist_ok=True)
-    partial = OUT / f"{stem}_partial.csv"
-    done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
     key_cols = ["quantity", "k", "base", "shape", "target", "n"]
+    ck = Checkpoint(OUT / f"{stem}_partial.csv", key_cols, a.max_minutes)
+    done = ck.done
     cell_reps: dict[tuple, int] = {}
     if len(done) and (a.redo or a.redo_below is not None):
         # a rerun with more replicates replaces a cell's rows when it is written (an
@@ -392,7 +388,7 @@ def main(argv=None) -> None:
         n_est = by_cell.estimator.transform("nunique")
         want = {}
         for cell in cells(a.full):
-            want[tuple(str(cell[c]) for c in key_cols)] = len(setup(cell)[1])
+            want[ck.key_of(cell)] = len(setup(cell)[1])
         keys = [tuple(r) for r in done[key_cols].astype(str).itertuples(False)]
         missing = np.array([n_est.iloc[i] < want.get(k, 0) for i, k in enumerate(keys)])
         sel = done.quantity.isin([q for q in a.redo.split(",") if q]).to_numpy()
@@ -404,34 +400,26 @@ def main(argv=None) -> None:
             cell_reps[keys[i]] = max(int(r_min.iloc[i]), reps)
         if pick.any():
             print(f"rerunning {pick.sum()} rows", flush=True)
-    seen = set()
-    if len(done):
-        seen = {tuple(r) for r in done[key_cols].astype(str).itertuples(False)}
-        seen -= set(cell_reps)
-    t0 = time.time()
+    seen = ck.seen() - set(cell_reps)
     for cell in cells(a.full):
-        if tuple(str(cell[c]) for c in key_cols) in seen:
+        key = ck.key_of(cell)
+        if key in seen:
             continue
-        if (time.time() - t0) / 60 > a.max_minutes:
-            print("time budget used: rerun to continue", flush=True)
+        if ck.out_of_time():
             return
-        key = tuple(str(cell[c]) for c in key_cols)
         rows = run_cell(cell, cell_reps.get(key, reps))
-        if key in cell_reps:  # replace the cell's old rows
-            old = pd.read_csv(partial)
-            old_keys = [tuple(r) for r in old[key_cols].astype(str).itertuples(False)]
-            old = old[[k != key for k in old_keys]]
-            pd.concat([old, pd.DataFrame(rows)], ignore_index=True).to_csv(partial, index=False)
+        if key in cell_reps:
+            ck.replace(key, rows)
         else:
-            pd.DataFrame(rows).to_csv(partial, mode="a", header=not partial.exists(), index=False)
+            ck.append(rows)
         for r in rows:
             print(
-                f"{time.time() - t0:7.1f}s {r['quantity']:7s} K={r['k']:2d} {r['base']:7s} "
+                f"{ck.elapsed():7.1f}s {r['quantity']:7s} K={r['k']:2d} {r['base']:7s} "
                 f"{r['shape']:8s} t={r['target']:<5} n={r['n']:3d} {r['estimator']:12s} "
                 f"cov={r['coverage']:.3f} silent={r['outside_silent']:.3f}",
                 flush=True,
             )
-    df = pd.read_csv(partial)
+    df = ck.read()
     df.to_csv(OUT / f"{stem}.csv", index=False)
     summ = summary_table(df)
     (OUT / f"{stem}.md").write_text(to_markdown(summ) + "\n")

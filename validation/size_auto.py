@@ -19,9 +19,7 @@ validation/results/size_auto{,_quick}.{csv,md,rst}.
 
 from __future__ import annotations
 
-import argparse
 import math
-import time
 import warnings
 from pathlib import Path
 
@@ -30,7 +28,7 @@ import pandas as pd
 
 import klstats as kls
 
-from ._report import to_markdown, to_rst
+from ._report import Checkpoint, study_parser, to_markdown, to_rst
 
 OUT = Path(__file__).resolve().parent / "results"
 ALPHA = 0.05
@@ -124,35 +122,26 @@ def _rst(df: pd.DataFrame) -> str:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--full", action="store_true")
-    ap.add_argument("--max-minutes", type=float, default=math.inf)
-    a = ap.parse_args(argv)
+    a = study_parser().parse_args(argv)
     reps = 1500 if a.full else 200
     OUT.mkdir(exist_ok=True)
     stem = "size_auto" if a.full else "size_auto_quick"
-    partial = OUT / f"{stem}_partial.csv"
-    done = pd.read_csv(partial) if partial.exists() else pd.DataFrame()
-    seen = set()
-    if len(done):
-        seen = set(zip(done.test, done.null, done.N, strict=True))
-    t0 = time.time()
+    ck = Checkpoint(OUT / f"{stem}_partial.csv", ["test", "null", "N"], a.max_minutes)
+    seen = ck.seen()
     all_cells = cells()
     for i, (test, null, n, spec) in enumerate(all_cells):
-        if (test, null, n) in seen:
+        if ck.key_of(dict(test=test, null=null, N=n)) in seen:
             continue
-        if (time.time() - t0) / 60 > a.max_minutes:
-            print("time budget used: rerun to continue", flush=True)
+        if ck.out_of_time():
             return
         r = run_cell(spec, n, reps, seed=20261206 + i)
-        row = pd.DataFrame([dict(test=test, null=null, N=n, reps=reps, **r)])
-        row.to_csv(partial, mode="a", header=not partial.exists(), index=False)
+        ck.append([dict(test=test, null=null, N=n, reps=reps, **r)])
         print(
-            f"{time.time() - t0:7.1f}s {test:16s} {null:22s} N={n:3d} size={r['size']:.3f} "
+            f"{ck.elapsed():7.1f}s {test:16s} {null:22s} N={n:3d} size={r['size']:.3f} "
             f"chi2={r['chi2_size']:.3f} {r['verdict']}",
             flush=True,
         )
-    df = pd.read_csv(partial)
+    df = ck.read()
     order = {(t, nl, n): i for i, (t, nl, n, _) in enumerate(all_cells)}
     df = df.iloc[np.argsort([order[k] for k in zip(df.test, df.null, df.N, strict=True)])]
     df.to_csv(OUT / f"{stem}.csv", index=False)
