@@ -9,6 +9,7 @@ simulation.
 import functools
 import itertools
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -310,6 +311,29 @@ class TestAgainstScipy:
         res = quiet(g_test_independence, table, correction="yates")
         np.testing.assert_allclose(res.statistic, want.statistic, rtol=1e-10, atol=1e-10)
         np.testing.assert_allclose(res.pvalue, want.pvalue, rtol=1e-10)
+
+    def test_chi2_sf_is_scipy_bit_for_bit(self):
+        # every chi-square p-value of the package goes through this one helper
+        from klstats._inference._intervals import chi2_sf
+
+        xs = [-1.0, 0.0, 1e-300, 1e-12, 0.3, 1.0, 3.84, 29.7, 300.0, 1e4, 1e6, math.inf]
+        xs += list(np.random.default_rng(5).exponential(20.0, 300))
+        dfs = [0, -1, 1, 2, 3, 7, 50, 10_000, np.int64(4), 2.5, math.inf, math.nan]
+        for df in dfs:
+            for x in [*xs, math.nan]:
+                want = stats.chi2.sf(x, df)
+                got = chi2_sf(x, df)
+                assert type(got) is float
+                assert got == want or (math.isnan(got) and math.isnan(want)), (x, df)
+
+    def test_chi2_tail_in_one_place(self):
+        package = Path(kls.__file__).resolve().parent
+        users = sorted(
+            str(p.relative_to(package))
+            for p in package.rglob("*.py")
+            if re.search(r"stats\.chi2\.sf\(|chdtrc\(", p.read_text())
+        )
+        assert users == [str(Path("_inference", "_intervals.py"))]
 
     def test_homogeneity_equals_two_row_independence(self):
         x, y = [30, 20, 10, 5, 1], [25, 25, 10, 4, 1]

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._base._validation import check_choice, check_rng, is_dask
 from .._estimators._discrete_derived import jensen_shannon
+from .._inference._intervals import chi2_sf
 from .._kernels._counts import js_plugin, mi_plugin
 from .._results._classes import KLEstimate, KLTestResult
 from ._gtest_pvalues import _snap_zero
@@ -244,7 +244,7 @@ def _g_asymptotic(
         g = g / _williams_q(t)
     g = _snap_zero(g, n)
     df = int(keep.sum()) - 1
-    return g, float(stats.chi2.sf(g, df)), df
+    return g, chi2_sf(g, df), df
 
 
 # =========================================================================== one column

@@ -41,16 +41,6 @@ _WILLIAMS_Q_WARN = 1.03
 _EPS = float(np.finfo(float).eps)
 
 
-def _chi2_pvalue(g: float, df: int) -> float:
-    """P(chi2_df >= g), the chi-square reference of G (df >= 1, g >= 0 or inf).
-
-    ``scipy.stats.chi2.sf(g, df)`` is ``scipy.special.chdtrc(df, g)`` after argument
-    checks that cost about 50 us a call; the function is called directly (the same
-    values, 1 for g = 0 and 0 for g = inf).
-    """
-    return float(special.chdtrc(df, g))
-
-
 def _tie_tolerance(g_obs: float, n: float) -> float:
     """Slack on ``G* >= G_obs`` so that floating-point noise does not break ties.
 

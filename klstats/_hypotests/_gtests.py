@@ -39,6 +39,7 @@ from .._base._validation import (
 )
 from .._base._warnings import DegenerateDataWarning, InfiniteEstimateWarning, find_stacklevel
 from .._estimators._discrete import kl_divergence, mutual_information
+from .._inference._intervals import chi2_sf
 from .._kernels._counts import kl1_plugin, mi_plugin
 from .._kernels._random_tables import g_null_gof, g_null_independence
 from .._results._classes import Deferred
@@ -58,7 +59,6 @@ from ._gtest_pvalues import (
     _auto_note,
     _check_seed,
     _check_small,
-    _chi2_pvalue,
     _exact_gof_pvalue,
     _exact_table_pvalue,
     _gof_auto,
@@ -389,7 +389,7 @@ def g_test(
     elif method == "asymptotic":
         if requested == "asymptotic" or "caution" in notes[-1]:
             _check_small(exp, 3, williams_q if corr is None else None)
-        pvalue = _chi2_pvalue(g, df)
+        pvalue = chi2_sf(g, df)
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     elif method == "montecarlo":
         if requested != "montecarlo":  # (checked at the door when asked for)
@@ -569,7 +569,7 @@ def _table_test(
     if method == "asymptotic":
         if requested == "asymptotic" or "caution" in notes[-1]:
             _check_small(expected.ravel(), 4)
-        pvalue = _chi2_pvalue(g, df)
+        pvalue = chi2_sf(g, df)
         notes.append(f"p-value from the chi-square distribution with {df} df.")
     elif method == "exact":
         if exact is None:

@@ -19,7 +19,7 @@ from scipy import stats
 from .._base._docstrings import fill_doc
 from .._base._validation import check_choice, check_int, check_real, check_resamples, check_rng
 from .._base._warnings import SmallSampleWarning
-from .._inference._intervals import Pivot
+from .._inference._intervals import Pivot, chi2_sf
 from .._inference._lr_intervals import _LRInference
 from .._results._classes import KLEstimate
 from .._results._common import seed_of
@@ -284,7 +284,7 @@ def lr_test(restricted: Any, full: Any) -> LRTestResult:
         diff = 0.0
     lr = 2.0 * diff
     df = f.n_params - r.n_params
-    pvalue = float(stats.chi2.sf(lr, df))
+    pvalue = chi2_sf(lr, df)
     n = f.nobs if f.nobs is not None else r.nobs
     effect = None
     if n is not None:
@@ -506,10 +506,10 @@ def lr_test_distributions(
                 stacklevel=2,
             )
         if nesting.boundary:
-            pvalue = 1.0 if lr <= 0 else 0.5 * float(stats.chi2.sf(lr, df))
+            pvalue = 1.0 if lr <= 0 else 0.5 * chi2_sf(lr, df)
             dist_name = "chi-bar-square"
         else:
-            pvalue = float(stats.chi2.sf(lr, df))
+            pvalue = chi2_sf(lr, df)
             dist_name = "chi2"
         test_df: int | None = df
         method_label = "asymptotic"

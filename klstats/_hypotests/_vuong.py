@@ -18,6 +18,7 @@ from scipy import integrate, special, stats
 from .._base._samples import as_samples
 from .._base._validation import check_choice, check_int
 from .._base._warnings import DegenerateDataWarning, SmallSampleWarning
+from .._inference._intervals import chi2_sf
 from .._inference._lr_intervals import _WaldInference
 from .._results._classes import KLEstimate
 from .._results._summary import Block, fmt, fmt_pvalue
@@ -172,7 +173,7 @@ def _wchisq_sf(x: float, weights: np.ndarray) -> float:
     if x <= 0:
         return 1.0
     if w.size == 1:
-        return float(stats.chi2.sf(x / w[0], 1))
+        return chi2_sf(x / w[0], 1)
 
     def amp(u: float) -> float:
         return 0.5 * float(np.sum(np.arctan(w * u)))
