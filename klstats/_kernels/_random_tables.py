@@ -233,7 +233,9 @@ class _Enumeration:
             self.bins = max(_GUIDE_MAX_BINS, 1 << (t - 1).bit_length())
         # guide[b] = #{k : F_k <= b / bins} (F_k bins is exact: bins is a power of two)
         first = np.minimum(np.ceil(cdf[:-1] * self.bins), self.bins).astype(np.intp)
-        self.guide = np.bincount(first, minlength=self.bins + 1).cumsum()[: self.bins]
+        guide = np.bincount(first, minlength=self.bins + 1)
+        # in place: a second array of this size would cost page faults on every call
+        self.guide = np.add.accumulate(guide, out=guide)[: self.bins]
 
     def draw(self, m: int, rng: np.random.Generator) -> np.ndarray:
         """Indices of m tables drawn by inversion: min(#{k : F_k <= u}, T - 1)."""
@@ -290,34 +292,46 @@ def _enumerate(
             return tables["xlx"][x]
         return _xlogx(x)
 
-    rem = rr[None, :].copy()  # rows' totals still free, one line per prefix
+    # rows' totals still free, one array per row with one entry per prefix (gathering
+    # 1-D arrays is much cheaper than the rows of a 2-D one)
+    rem = [np.full(1, v, dtype=np.int64) for v in rr.tolist()]
     acc_lg, acc_s = np.zeros(1), np.zeros(1)
     steps = []
     left = n
     for j in range(c - 1):
-        need = np.full(rem.shape[0], cr[j], dtype=np.int64)
+        need = np.full(rem[0].size, cr[j], dtype=np.int64)
         below = np.full(need.size, left, dtype=np.int64)
         for i in range(r - 1):
-            below = below - rem[:, i]
+            below = below - rem[i]
             lo = np.maximum(need - below, 0)
-            cnt = np.minimum(rem[:, i], need) - lo + 1
+            cnt = np.minimum(rem[i], need) - lo + 1
             total = int(cnt.sum())
             if total > limit:
                 return None
             parent = np.repeat(np.arange(cnt.size), cnt)
             x = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt - lo, cnt)
-            rem = rem[parent]
-            rem[:, i] -= x
-            need, below = need[parent] - x, below[parent]
-            acc_lg, acc_s = acc_lg[parent] + lgf(x), acc_s[parent] + xlx(x)
+            rem = [v.take(parent) for v in rem]
+            rem[i] -= x
+            need, below = need.take(parent) - x, below.take(parent)
+            acc_lg, acc_s = acc_lg.take(parent) + lgf(x), acc_s.take(parent) + xlx(x)
             if want_tables:
                 steps.append(((i, j), parent, x))
         acc_lg += lgf(need)
         acc_s += xlx(need)
-        rem[:, r - 1] -= need
+        rem[r - 1] -= need
         left -= int(cr[j])
-    acc_lg += lgf(rem).sum(axis=1)
-    acc_s += xlx(rem).sum(axis=1)
+    # the last column, cell (i, c - 1) = rem[i]: its terms added row after row, which is
+    # what numpy's sum over a row of fewer than 8 of them does (pairwise summation, with
+    # another order, starts at 8; there the 2-D sum itself)
+    if r < 8:
+        last_lg, last_s = lgf(rem[0]), xlx(rem[0])
+        for v in rem[1:]:
+            last_lg, last_s = last_lg + lgf(v), last_s + xlx(v)
+    else:
+        cells = np.stack(rem, axis=1)
+        last_lg, last_s = lgf(cells).sum(axis=1), xlx(cells).sum(axis=1)
+    acc_lg += last_lg
+    acc_s += last_s
     return _Enumeration(rr, cr, _cdf(-acc_lg), acc_s, steps)
 
 
@@ -414,8 +428,10 @@ def _table_blocks(
     want_tables: bool,
     method: str | None,
     margins: tuple[np.ndarray, np.ndarray, int] | None = None,
+    const: float | None = None,
 ):
-    """Yield (tables or None, sum x log x) for each block of random tables.
+    """Yield (tables or None, sum x log x) for each block of random tables; with
+    ``const`` (and no tables wanted), (None, G) where G = max(2 (sum x log x - const), 0).
 
     Rows and columns with a zero total are zero in every table: they are left out of
     the drawing and put back in the tables returned.
@@ -423,25 +439,33 @@ def _table_blocks(
     ri, ci, n = margins if margins is not None else _margins(row, col)
     if method is not None and method not in TABLE_METHODS:
         raise ValueError(f"`method` must be one of {TABLE_METHODS}; got {method!r}.")
-    rows, cols = ri.nonzero()[0], ci.nonzero()[0]
-    rr, cr = ri[rows], ci[cols]
-    full = rows.size < ri.size or cols.size < ci.size
+    if np.count_nonzero(ri) == ri.size and np.count_nonzero(ci) == ci.size:  # (usual)
+        rows, cols, rr, cr, full = None, None, ri, ci, False
+    else:
+        rows, cols = ri.nonzero()[0], ci.nonzero()[0]
+        rr, cr = ri[rows], ci[cols]
+        full = True
     chosen, enum = _choose(rr, cr, n, size, method, want_tables)
     r, c = rr.size, cr.size
     per = block_size(ri.size * ci.size)
     lookup = None if enum is not None else _xlogx_lookup(n, min(size, per) * r * c)
+    # G of each possible table once (the same floats as G of each drawn table)
+    g_enum = None if enum is None or const is None else _g_of(enum.sxlogx, const)
     for start in range(0, size, per):
         m = min(per, size - start)
         if chosen == "fixed":
             fixed = (
                 np.outer(rr, np.ones_like(cr)) if cr.size == 1 else np.outer(np.ones_like(rr), cr)
             )
-            fixed = fixed if rows.size and cols.size else np.zeros((r, c), dtype=np.int64)
+            fixed = fixed if rr.size and cr.size else np.zeros((r, c), dtype=np.int64)
             tables = np.broadcast_to(fixed, (m, r, c)) if want_tables else None
             s = np.full(m, float(_xlogx(fixed).sum()))
         elif enum is not None:
             k = enum.draw(m, rng)
             tables = enum.tables(k) if want_tables else None
+            if g_enum is not None:
+                yield None, g_enum.take(k)
+                continue
             s = enum.sxlogx[k]
         elif chosen == "hypergeometric":
             tables = np.empty((m, r, c), dtype=np.int64) if want_tables else None
@@ -456,7 +480,12 @@ def _table_blocks(
             tables = out
         elif want_tables:
             tables = np.asarray(tables, dtype=np.int64)
-        yield tables, s
+        yield tables, (s if const is None else _g_of(s, const))
+
+
+def _g_of(s: np.ndarray, const: float) -> np.ndarray:
+    """G = 2 (sum x log x - const) of tables with fixed margins (rounding below 0 -> 0)."""
+    return np.maximum(2.0 * (s - const), 0.0)
 
 
 def random_tables(
@@ -497,20 +526,35 @@ def g_null_independence(
     from sum x log x without storing the tables when the hypergeometric route is used;
     otherwise ``statistic(tables)`` with float tables of shape (m, r, c), block by block.
     """
-    margins = _margins(row, col)
+    return _g_null(_margins(row, col), n_resamples, rng, statistic, method)
+
+
+def _g_null(
+    margins: tuple[np.ndarray, np.ndarray, int],
+    n_resamples: int,
+    rng: np.random.Generator,
+    statistic: Statistic | None = None,
+    method: str | None = None,
+) -> np.ndarray:
+    """`g_null_independence` with margins already checked: ``(row, col, N)``, int64
+    arrays of non-negative counts with N their common total (what `_margins` returns)."""
     ri, ci, n = margins
+    if statistic is not None:
+        out = np.empty(n_resamples)
+        start = 0
+        for tables, _ in _table_blocks(ri, ci, n_resamples, rng, True, method, margins):
+            out[start : start + tables.shape[0]] = statistic(tables.astype(float))
+            start += tables.shape[0]
+        return out
     const = _sum_xlogx(ri) + _sum_xlogx(ci) - (n * math.log(n) if n > 1 else 0.0)
+    blocks = _table_blocks(ri, ci, n_resamples, rng, False, method, margins, const)
+    if 0 < n_resamples <= block_size(ri.size * ci.size):  # one block
+        return next(blocks)[1]
     out = np.empty(n_resamples)
     start = 0
-    for tables, s in _table_blocks(
-        ri, ci, n_resamples, rng, statistic is not None, method, margins
-    ):
-        m = s.size
-        if statistic is None:
-            out[start : start + m] = np.maximum(2.0 * (s - const), 0.0)
-        else:
-            out[start : start + m] = statistic(tables.astype(float))
-        start += m
+    for _, g in blocks:
+        out[start : start + g.size] = g
+        start += g.size
     return out
 
 
