@@ -138,7 +138,15 @@ def log_prob_table(t, row, col):
 class TestMethodRule:
     def test_rule(self):
         assert rt.table_method([1000, 1000, 1000], [1000, 1000, 1000]) == "patefield"
-        assert rt.table_method([3000] * 3, [3000] * 3) == "hypergeometric"
+        assert rt.table_method([3000] * 3, [3000] * 3, 5000) == "hypergeometric"
+        # tables of 5 to 20 cells with B < 5000: from 2000 observations per cell on
+        assert rt.table_method([3000] * 3, [3000] * 3, 4999) == "patefield"
+        assert rt.table_method([5999, 6000, 6000], [6000, 6000, 5999], 2000) == "patefield"
+        assert rt.table_method([6000] * 3, [6000] * 3, 2000) == "hypergeometric"
+        assert rt.table_method([2500] * 2, [2500] * 2, 2000) == "hypergeometric"  # 4 cells
+        assert rt.table_method([4000] * 7, [7000] * 4, 2000) == "hypergeometric"  # 28 cells
+        assert rt.table_method([5000] * 4, [4000] * 5, 2000) == "patefield"  # 20 cells
+        assert rt.table_method([5000] * 4, [4000] * 5, 5000) == "hypergeometric"
         assert rt.table_method([1, 2, 1], [1, 1, 1, 1]) == "boyett"
         assert rt.table_method([30, 20], [25, 25]) == "inversion"
         assert rt.table_method([4000, 0, 1000], [2046, 0, 2954]) == "inversion"  # 2047 values
@@ -146,12 +154,12 @@ class TestMethodRule:
         assert rt.table_method([30, 20, 0], [50, 0]) == "fixed"
         big = [10**9, 10**9]
         assert rt.table_method(big, big) == "patefield"  # beyond numpy's hypergeometric
-        # inversion when there are at most half as many tables as tables to draw (8,484)
+        # inversion when there are at most as many tables as tables to draw (8,484)
         row, col = [14, 15, 21], [12, 14, 24]
         assert len(documented_order(row, col)) == 8484
         assert rt.table_method(row, col) == "patefield"
-        assert rt.table_method(row, col, 16_967) == "patefield"
-        assert rt.table_method(row, col, 16_968) == "inversion"
+        assert rt.table_method(row, col, 8483) == "patefield"
+        assert rt.table_method(row, col, 8484) == "inversion"
         assert rt.table_method([0, *row], [*col, 0], 99_999) == "inversion"
         assert rt.table_method([3000, 3000], [3000, 3000], 3001) == "inversion"
         assert rt.table_method([3000] * 3, [3000] * 3, 10**7) == "hypergeometric"  # > 2**20

@@ -699,11 +699,12 @@ def g_test_independence(
         summary when the rule would not.
         ``"asymptotic"``: chi-square reference. ``"montecarlo"``: ``n_resamples``
         random tables with the observed margins: when there are at most
-        ``n_resamples / 2`` possible tables (for a 2 x 2 table, at most ``n_resamples``
+        ``n_resamples`` possible tables (for a 2 x 2 table, at most ``n_resamples``
         or 2048), all of them
         enumerated with their exact probabilities and drawn by inversion of that
         distribution function; by sequential hypergeometric draws, cell by cell and
-        vectorised over the tables, when N >= 1000 r c; otherwise by
+        vectorised over the tables, when N >= 1000 r c (N >= 2000 r c for tables of
+        5 to 20 cells with ``n_resamples`` < 5000); otherwise by
         Patefield's algorithm (Boyett's shuffling for sparse tables, N <= r c log(N +
         1)) via ``scipy.stats.random_table``. ``"exact"``: conditional exact test, the
         hypergeometric probability of every table with the observed margins and G at
