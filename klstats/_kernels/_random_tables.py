@@ -395,7 +395,7 @@ def _hypergeometric_block(
     Fills ``tables`` (m, r, c) if given; returns sum x log x of every table.
     """
     r, c = ri.size, ci.size
-    xlx = (lambda v: lookup[v]) if lookup is not None else _xlogx
+    xlx = lookup.take if lookup is not None else _xlogx
     rem = np.repeat(ri[:, None], m, axis=1)  # rows' remaining totals, (r, m)
     s = np.zeros(m)
     left_col = n  # balls not yet placed in columns 0..j-1 (the same in every table)
@@ -490,7 +490,7 @@ def _table_blocks(
             s = _hypergeometric_block(rr, cr, n, m, rng, tables, lookup)
         else:
             tables = _scipy_block(rr, cr, m, rng, chosen)
-            x = lookup[tables] if lookup is not None else _xlogx(tables)
+            x = lookup.take(tables) if lookup is not None else _xlogx(tables)
             s = np.einsum("ij->i", x.reshape(m, -1))  # (row sums; faster than sum(axis=1))
         if want_tables and full:
             out = np.zeros((m, ri.size, ci.size), dtype=np.int64)
