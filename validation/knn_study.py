@@ -252,18 +252,20 @@ def coverage(
 
     Replications per cell: ``reps`` or, in the full run, :func:`_coverage_reps`. With
     ``checkpoint`` (a CSV path) the table is rewritten after every cell and cells already
-    in it are skipped, so a run can be split; ``budget`` (seconds) stops starting new
-    cells after that much time.
+    in it are skipped (with ``reps`` given: unless they have fewer replications, then
+    the cell is recomputed on the same seed stream and its row replaced), so a run can
+    be split; ``budget`` (seconds) stops starting new cells after that much time.
     """
     dims = dims or ((1, 2, 3, 5) if full else (2,))
     ns = ns or ((500, 1000, 4000) if full else (500,))
     done = pd.read_csv(checkpoint) if checkpoint is not None and checkpoint.exists() else None
     rows = [] if done is None else done.to_dict("records")
-    have = {(r["quantity"], r["setting"], int(r["d"]), int(r["n"])) for r in rows}
+    have = {(r["quantity"], r["setting"], int(r["d"]), int(r["n"])): int(r["R"]) for r in rows}
     start = time.time()
 
     def run(quantity, setting, d, n, make, smooth):
-        if (quantity, setting, d, n) in have:
+        key = (quantity, setting, d, n)
+        if key in have and (reps is None or have[key] >= reps):
             return
         if budget is not None and time.time() - start > budget:
             return
@@ -282,25 +284,34 @@ def coverage(
             ests.append(est.estimate - truth)
             ses.append(est.bse)
         cov = hits / r_cell
-        rows.append(
-            {
-                "quantity": quantity,
-                "setting": setting,
-                "d": d,
-                "n": n,
-                "smooth": smooth,
-                "R": r_cell,
-                "coverage": cov,
-                "mc se": math.sqrt(max(cov * (1 - cov), 1e-12) / r_cell),
-                "misses below": below / r_cell,
-                "mean width": float(np.mean(widths)),
-                "truth": truth,
-                "mean bias": float(np.mean(ests)),
-                "sd": float(np.std(ests, ddof=1)),
-                "mean se": float(np.mean(ses)),
-                "method": est.default_ci_method,
-            }
-        )
+        row = {
+            "quantity": quantity,
+            "setting": setting,
+            "d": d,
+            "n": n,
+            "smooth": smooth,
+            "R": r_cell,
+            "coverage": cov,
+            "mc se": math.sqrt(max(cov * (1 - cov), 1e-12) / r_cell),
+            "misses below": below / r_cell,
+            "mean width": float(np.mean(widths)),
+            "truth": truth,
+            "mean bias": float(np.mean(ests)),
+            "sd": float(np.std(ests, ddof=1)),
+            "mean se": float(np.mean(ses)),
+            "method": est.default_ci_method,
+        }
+        # a cell recomputed with more replications replaces its row in place
+        at = [
+            i
+            for i, r in enumerate(rows)
+            if (r["quantity"], r["setting"], int(r["d"]), int(r["n"])) == key
+        ]
+        if at:
+            rows[at[0]] = row
+        else:
+            rows.append(row)
+        have[key] = r_cell
         print(
             f"coverage {quantity} {setting} d={d} n={n}: {cov:.3f} ({time.time() - t0:.0f} s)",
             flush=True,
