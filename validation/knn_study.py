@@ -247,6 +247,7 @@ def coverage(
     ns: tuple[int, ...] | None = None,
     checkpoint: Path | None = None,
     budget: float | None = None,
+    quantities: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Coverage of the default 95 % interval (``conf_int()`` with no arguments).
 
@@ -254,7 +255,8 @@ def coverage(
     ``checkpoint`` (a CSV path) the table is rewritten after every cell and cells already
     in it are skipped (with ``reps`` given: unless they have fewer replications, then
     the cell is recomputed on the same seed stream and its row replaced), so a run can
-    be split; ``budget`` (seconds) stops starting new cells after that much time.
+    be split; ``budget`` (seconds) stops starting new cells after that much time;
+    ``quantities`` (a subset of "KL", "entropy", "MI") limits the cells run.
     """
     dims = dims or ((1, 2, 3, 5) if full else (2,))
     ns = ns or ((500, 1000, 4000) if full else (500,))
@@ -264,6 +266,8 @@ def coverage(
     start = time.time()
 
     def run(quantity, setting, d, n, make, smooth):
+        if quantities is not None and quantity not in quantities:
+            return
         key = (quantity, setting, d, n)
         if key in have and (reps is None or have[key] >= reps):
             return
@@ -505,6 +509,7 @@ def main() -> None:
     ap.add_argument("--ns", type=int, nargs="+", default=None)
     ap.add_argument("--budget", type=float, default=None, help="seconds; checkpointed parts stop")
     ap.add_argument("--no-legacy", action="store_true", help="target: the default only")
+    ap.add_argument("--quantities", nargs="+", default=None, help="coverage: KL entropy MI")
     args = ap.parse_args()
     parts = args.part or ["bias", "coverage", "target"]
     if "target" in parts:
@@ -525,6 +530,7 @@ def main() -> None:
             ns=tuple(args.ns) if args.ns else None,
             checkpoint=OUT / "knn_coverage.csv" if args.full else None,
             budget=args.budget,
+            quantities=tuple(args.quantities) if args.quantities else None,
         )
         _write(table, "knn_coverage", "Coverage of default k-NN intervals")
     if "bias" in parts:
