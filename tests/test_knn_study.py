@@ -39,3 +39,17 @@ def test_quick_mode_runs():
     bias = ks.bias(False)
     assert np.isfinite(bias["bias"]).all()
     assert set(bias["estimator"]) >= {"default (weighted)", "wang k=1"}
+
+
+def test_coverage_checkpoint_recomputes_cells_with_fewer_replications(tmp_path):
+    ck = tmp_path / "cov.csv"
+    first = ks.coverage(False, reps=3, checkpoint=ck, quantities=("entropy",))
+    assert list(first["quantity"]) == ["entropy"] and list(first["R"]) == [3]
+    # same or fewer replications asked: kept; more: recomputed on the same seed stream
+    # and the row replaced in place
+    assert ks.coverage(False, reps=2, checkpoint=ck, quantities=("entropy",)).equals(first)
+    again = ks.coverage(False, reps=5, checkpoint=ck, quantities=("entropy", "KL"))
+    entropy = again[again["quantity"] == "entropy"]
+    assert len(entropy) == 1 and int(entropy["R"].iloc[0]) == 5
+    assert again.index[again["quantity"] == "entropy"][0] == 0
+    assert set(again["quantity"]) == {"entropy", "KL"}
