@@ -35,10 +35,11 @@ with :math:`\eta = 1` (their default). Two ensembles are studied:
   eta = 1 (at n = 4000, d = 5 its optimum has eps = 9.5, against 2.9 over the wide
   range).
 - ``EnDive KDE`` (KL only): the paper's own estimator, Gaussian-kernel density
-  plug-ins (leave-one-out in the P sample), bandwidths from the 95th percentiles of
-  the 2√N- and 3√N-nearest-neighbour distances of the pooled sample, as in EnDive;
-  10 bandwidths (EnDive: 40) to keep the O(N^2) cost affordable. Only at n <= 1000
-  in the full run.
+  plug-ins (leave-one-out in the P sample, as in the paper; the reference code keeps
+  each point in its own sum while dividing by N - 1), bandwidths from the 95th
+  percentiles of the 2√N- and 3√N-nearest-neighbour distances of the pooled sample,
+  as in EnDive; 10 bandwidths (EnDive: 40) to keep the O(N^2) cost affordable. Only at
+  n <= 1000 in the full run.
 
 **Richardson extrapolation over subsample sizes (Delattre & Fournier 2017).**
 Delattre, S. and Fournier, N. (2017) "On the Kozachenko-Leonenko entropy estimator",
