@@ -36,14 +36,15 @@ def _gauss_kl(d: int, shift: float = 0.5, scale: float = 1.5) -> float:
 
 
 @pytest.mark.parametrize("d", [1, 2, 3, 4, 5, 8, 9, 12, 16])
-@pytest.mark.parametrize("k", [6, 13, 40])
+@pytest.mark.parametrize("k", [6, 13, 40, 64])
 def test_weights_satisfy_the_constraints(d, k):
-    L = n_constraints(d)
+    L = n_constraints(d, k)
     w = bias_weights(k, d)
     j = np.arange(1, k + 1)
     assert w.sum() == pytest.approx(1.0, abs=1e-10)
     for ell in range(1, L + 1):
-        g = np.exp(special.gammaln(j + 2 * ell / d) - special.gammaln(j))
+        # Gamma(j + 2l/d) / Gamma(j) from scipy's gamma itself (finite up to j = 64)
+        g = special.gamma(j + 2 * ell / d) / special.gamma(j)
         assert abs(w @ g) < 1e-8 * np.abs(w).sum() * g.max()
     # minimum norm: w lies in the row space of the constraint matrix
     rows = np.vstack(
@@ -64,6 +65,24 @@ def test_weights_without_constraints_are_the_plain_estimator():
     # L = 1 at d = 5 in the paper; klstats cancels ceil(5/4) = 2 terms, and 2 from
     # d = 4 on (the j/n term of d = 4: validation/knn_mi_study.py)
     assert [n_constraints(d) for d in range(1, 14)] == [1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4]
+
+
+def test_three_terms_from_k_48_in_five_to_eight_dimensions():
+    # the tail rule: in 5 <= d <= 8 the weights over 48 or more orders cancel three terms
+    # (validation/results/knn_target_rule.md); elsewhere L does not depend on k
+    assert [n_constraints(5, k) for k in (6, 20, 47, 48, 64, 200)] == [2, 2, 2, 3, 3, 3]
+    assert [n_constraints(d, 64) for d in (1, 3, 4, 5, 6, 7, 8, 9, 12, 16)] == [
+        1, 1, 2, 3, 3, 3, 3, 3, 3, 4
+    ]  # fmt: skip
+    # the weights at k = 64 in d = 5: the minimum-norm solution of the four equations
+    # sum w = 1, sum w Gamma(j + 2l/5)/Gamma(j) = 0 (l = 1, 2, 3), by pseudo-inverse
+    j = np.arange(1, 65)
+    a = np.vstack(
+        [np.ones(64)] + [special.gamma(j + 2 * ell / 5) / special.gamma(j) for ell in (1, 2, 3)]
+    )
+    want = np.linalg.pinv(a) @ np.array([1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(bias_weights(64, 5), want, atol=1e-9 * np.abs(want).max())
+    np.testing.assert_allclose(a @ bias_weights(64, 5), [1, 0, 0, 0], atol=1e-6)
 
 
 def test_noise_variance_matches_poisson_arrival_times():
@@ -87,6 +106,43 @@ def test_default_k_rule():
     assert kls.entropy_knn(x).options["k"] == 20
     assert kls.kl_divergence_knn(x, x[::-1] + 1.0).options["k"] == 20
     assert kls.mutual_information_knn(x[:, :2], x[:, 2:]).options["k"] == 20
+
+
+def test_default_k_switches_to_64_neighbours_and_three_terms_in_five_to_eight_dimensions():
+    # round(2 n^(1/3)) <= 20 up to n = 1076; above it, in 5 <= d <= 8, k = 64, L = 3
+    assert round(2 * 1076 ** (1 / 3)) == 20 and round(2 * 1077 ** (1 / 3)) == 21
+    for d in (5, 6, 8):
+        assert default_k(1076, d) == 20 and n_constraints(d, 20) == 2
+        assert default_k(1077, d) == default_k(4000, d) == default_k(20000, d) == 64
+        assert default_k(4000, d, 4000) == 64 and n_constraints(d, 64) == 3
+    # unchanged outside 5 <= d <= 8: the n^(1/3) rule
+    assert default_k(4000, 4) == round(2 * 4000 ** (1 / 3)) == 32
+    assert default_k(4000, 9) == round(3 * 4000 ** (1 / 3)) == 48
+    assert default_k(4000, 3) == round(4000 ** (1 / 3)) == 16
+    # the tests keep the n^(1/3) rule and, in 5 <= d <= 8, two cancelled terms (k < 48)
+    assert default_k(4000, 5, use="test") == 40
+    assert default_k(20000, 5, use="test") == default_k(10**6, 8, use="test") == 47
+    assert default_k(20000, 4, use="test") == 54
+    # through the public functions
+    x = np.random.default_rng(0).normal(size=(1200, 5))
+    for res in (kls.entropy_knn(x), kls.kl_divergence_knn(x, x[::-1] + 1.0)):
+        assert res.options["k"] == 64 and res.options["bias_terms"] == 3
+    explicit = kls.entropy_knn(x, k=20)
+    assert explicit.options["k"] == 20 and explicit.options["bias_terms"] == 2
+
+
+def test_default_entropy_in_five_dimensions_equals_the_weights_written_out():
+    # n = 1500 > 1076: k = 64 and the three-term weights, solved here by pseudo-inverse
+    # from scipy's gamma, applied to cKDTree distances
+    g = np.random.default_rng(21)
+    x = g.normal(size=(1500, 5))
+    j = np.arange(1, 65)
+    a = np.vstack(
+        [np.ones(64)] + [special.gamma(j + 2 * ell / 5) / special.gamma(j) for ell in (1, 2, 3)]
+    )
+    w = np.linalg.pinv(a) @ np.array([1.0, 0.0, 0.0, 0.0])
+    res = kls.entropy_knn(x)
+    assert res.estimate == pytest.approx(_kl_entropy_scipy(x, w), rel=1e-9)
 
 
 # =========================================================================== MI, joint d = 4
@@ -347,28 +403,39 @@ def test_every_low_coverage_cell_of_the_study_is_warned():
             kls.kl_divergence_knn(g.normal(size=(n, 5)), g.normal(size=(n, 5)))
 
 
-def test_large_samples_in_five_dimensions_carry_the_measured_coverage():
-    # the target cell of the study: bias a third of the standard error, coverage 0.928
+def test_large_samples_in_five_dimensions_carry_no_note_with_the_default():
+    # the target cell of the study: the former default (k = 54, two terms) covered 0.928;
+    # the default (k = 64, three terms) is not noted; other (k, L) and d > 8 are
     g = np.random.default_rng(9)
     x, y = g.normal(size=(10_000, 5)), g.normal(0.5, 1.2, size=(10_000, 5))
-    assert any("covered 0.928" in note for note in kls.kl_divergence_knn(x, y).notes)
-    small = kls.kl_divergence_knn(x[:9000], y[:9000])
+    res = kls.kl_divergence_knn(x, y)
+    assert res.options["k"] == 64 and res.options["bias_terms"] == 3
+    assert not any("covered 0.928" in note for note in res.notes)
+    assert any("covered 0.928" in n for n in kls.kl_divergence_knn(x, y, k=32).notes)
+    small = kls.kl_divergence_knn(x[:9000], y[:9000], k=32)
     assert not any("covered 0.928" in note for note in small.notes)
     assert not any("covered 0.928" in n for n in kls.kl_divergence_knn(x[:, :4], y[:, :4]).notes)
 
 
-def test_entropy_in_five_dimensions_at_large_n_warns_with_the_measured_coverage():
+def test_entropy_in_five_dimensions_at_large_n_warns_only_outside_the_rule():
     from klstats import SmallSampleWarning
 
     g = np.random.default_rng(13)
     x = g.normal(size=(4000, 5))
-    with pytest.warns(SmallSampleWarning, match=r"covered 0.945 at n = 1000 but 0.920"):
-        kls.entropy_knn(x)
     ref = stats.multivariate_normal(np.zeros(5), np.eye(5))
-    with pytest.warns(SmallSampleWarning, match=r"one-sample KL divergence"):
-        kls.kl_divergence_knn(x, reference=ref)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        kls.entropy_knn(x[:3999])
-        kls.entropy_knn(x[:, :4])
+        # the default in 5 <= d <= 8 (k = 64, three terms) covered 0.941 / 0.944
+        warnings.simplefilter("error", SmallSampleWarning)
+        kls.entropy_knn(x)
+        kls.kl_divergence_knn(x, reference=ref)
+        kls.entropy_knn(x, k=20)
+        kls.entropy_knn(x[:3999], k=32)
+        kls.entropy_knn(x[:, :4], k=32)
         kls.entropy_knn(x, estimator="kozachenko-leonenko")  # legacy: unchanged
+    # k = 32 with two terms: the former default, measured 0.920
+    with pytest.warns(SmallSampleWarning, match=r"0.920 with k = 32 and two cancelled terms"):
+        kls.entropy_knn(x, k=32)
+    with pytest.warns(SmallSampleWarning, match=r"one-sample KL divergence"):
+        kls.kl_divergence_knn(x, reference=ref, k=100)
+    with pytest.warns(SmallSampleWarning, match=r"validated up to d = 8 only"):
+        kls.entropy_knn(g.normal(size=(4000, 9)))

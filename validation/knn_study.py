@@ -418,7 +418,10 @@ def target(
     df = pd.DataFrame(per_seed)
     df = df[df["seed"] < reps]
     rows = []
-    for label in est_sets:
+    # rows of earlier defaults kept in the checkpoint (relabelled when the default
+    # changed) are summarised too
+    labels = list(est_sets) + [e for e in dict.fromkeys(df["estimator"]) if e not in est_sets]
+    for label in labels:
         sub = df[df["estimator"] == label]
         a = sub["estimate"].to_numpy()
         r = a.size
@@ -434,9 +437,9 @@ def target(
                 "mc se (relative)": a.std(ddof=1) / math.sqrt(r) / truth,
                 "sd": a.std(ddof=1),
                 "mean se": float(sub["se"].mean()),
-                "coverage of the 95 % CI": cov if label.startswith("default") else math.nan,
+                "coverage of the 95 % CI": cov if "default" in label else math.nan,
                 "coverage mc se": math.sqrt(cov * (1 - cov) / r)
-                if label.startswith("default")
+                if "default" in label
                 else math.nan,
             }
         )

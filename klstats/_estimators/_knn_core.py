@@ -31,7 +31,16 @@ from .._kernels._knn_prep import (
     resolve_ties,
     warn_constant,
 )
-from .._kernels._knn_weights import bias_weights, default_k, n_constraints, unit_weights
+from .._kernels._knn_weights import (
+    MAX_DEFAULT_K,
+    TAIL_DIMS,
+    TAIL_K,
+    TAIL_SWITCH_K,
+    bias_weights,
+    default_k,
+    n_constraints,
+    unit_weights,
+)
 from .._kernels._neighbours import adaptive_parts, ksg_parts, resolve_algorithm, run_plan
 from .._results._classes import KLEstimate
 
@@ -60,7 +69,8 @@ def resolve_estimator(estimator: Any, choices: Sequence[str]) -> str:
 def resolve_k(k: Any, key: str, n: int, d: int, m: int | None = None) -> int:
     """The one default rule for k: the weighted estimators take
     :func:`klstats._kernels._knn_weights.default_k` (about L n^(1/3), L the number of
-    cancelled bias terms, at most 64); the unweighted ones keep their former defaults
+    cancelled bias terms, at most 64; 64 in 5 <= d <= 8 above 20); the unweighted ones
+    keep their former defaults
     (Wang 1, Kozachenko-Leonenko 3, KSG 3). An explicit ``k`` is checked."""
     if k is None:
         k = default_k(n, d, m) if key == "weighted" else LEGACY_K[key]
@@ -229,7 +239,7 @@ def _estimate(
 def _options(k: int, ties: str, standardize: str | None, key: str, dim: int, **more: Any) -> dict:
     out: dict[str, Any] = {"k": k}
     if key == "weighted":
-        out["bias_terms"] = n_constraints(dim)
+        out["bias_terms"] = n_constraints(dim, k)
     out.update(more)
     out["ties"] = ties
     out["standardize"] = standardize or "none"
@@ -411,38 +421,60 @@ _BOUNDED_DIM = 3
 _TAIL_CHECK_N = 500
 
 
-# large samples in d >= 5: the bias left by the tails of the density shrinks more
-# slowly than the standard error (validation/results/knn_target.md)
-_LARGE_N, _LARGE_N_DIM = 10_000, 5
-_LARGE_N_NOTE = (
-    "From d = 5 on with large samples the bias the weights leave (from the tails of "
-    "the density) is no longer small against the standard error: for N(0, I_5) "
-    "against N(0.5, 1.5 I_5) at n = m = 20000 it is +1.2 % of D, a third of the "
-    "standard error, and the 95% Wald interval covered 0.928 in 1000 simulated samples "
-    "(0.956 at n = m = 1000)."
-)
-
-
-# entropy (and one-sample KL) from d = 5 and n = 4000 on: the bias the weights leave
-# in the tails falls more slowly than the standard error (validation/results/knn_coverage.md)
+# from d = 5 and n = 4000 on, the bias the weights leave in the tails of the density is
+# no longer small against the standard error unless the weights cancel enough terms for
+# their number of orders (validation/results/knn_target_rule.md): in 5 <= d <= 8 the
+# default rule (k <= 20 with two terms, 64 with three) keeps it at about a quarter of a
+# standard error; other (k, L) there, and every d > 8, are warned
 _TAIL_BIAS_N, _TAIL_BIAS_DIM = 4000, 5
 
 
-def _warn_tail_bias(n: int, d: int, what: str) -> None:
-    if d < _TAIL_BIAS_DIM or n < _TAIL_BIAS_N:
+def _tail_bias_checked(d: int, k: int) -> bool:
+    """The validated (k, L) of the tail rule: in 5 <= d <= 8, k <= 20 (two cancelled
+    terms) or 48 <= k <= 64 (three)."""
+    if not TAIL_DIMS[0] <= d <= TAIL_DIMS[1]:
+        return False
+    return k <= TAIL_SWITCH_K or TAIL_K <= k <= MAX_DEFAULT_K
+
+
+def _warn_tail_bias(n: int, d: int, k: int, what: str) -> None:
+    if d < _TAIL_BIAS_DIM or n < _TAIL_BIAS_N or _tail_bias_checked(d, k):
         return
+    if d <= TAIL_DIMS[1]:
+        where = (
+            f"with k = {k} and {n_constraints(d, k)} cancelled terms it is about "
+            "0.3-0.7 standard errors (exact, for Gaussians)"
+        )
+    else:
+        where = f"the default rule was validated up to d = {TAIL_DIMS[1]} only"
     warnings.warn(
         f"With n = {n} points in d = {d} the bias the weighted {what} estimate keeps "
-        "from the tails of the density is no longer small against its standard error "
-        "(it falls more slowly): in the validation study the 95% interval for the "
-        "entropy of N(0, I_5) covered 0.945 at n = 1000 but 0.920 at n = 4000 (1000 "
-        "samples each; exact bias -0.019 nats, 0.4 standard errors); the one-sample KL "
-        "divergence from N(0.5, 1.5 I_5) covered 0.89 at n = 4000 (400 samples); at "
-        "n = 20000 the exact bias (-0.011 nats, 0.6 standard errors) predicts 0.89 for "
-        "the entropy (150 samples measured 0.93, Monte Carlo error 0.02). Read the "
-        "interval as too narrow by about that bias.",
+        f"from the tails of the density may not be small against its standard error: "
+        f"{where}. In the validation study, 95% intervals for the entropy of N(0, I_5) "
+        "at n = 4000 covered 0.920 with k = 32 and two cancelled terms (1000 samples), "
+        "the one-sample KL divergence from N(0.5, 1.5 I_5) 0.89 (400 samples); the "
+        f"default (k = 64, three terms, in d = {TAIL_DIMS[0]}-{TAIL_DIMS[1]}) covered "
+        "0.936 and 0.944 (3000 and 1000 samples). Read the interval as possibly too "
+        "narrow.",
         SmallSampleWarning,
         stacklevel=find_stacklevel(),
+    )
+
+
+# two-sample KL: at the study's target cell (d = 5, n = m = 20000) the tail bias is a
+# third of the standard error with the former rule (validation/results/knn_target.md)
+_LARGE_N = 10_000
+
+
+def _large_n_note(d: int, k: int) -> str:
+    return (
+        f"In d = {d} with large samples and k = {k} ({n_constraints(d, k)} cancelled terms) "
+        "the bias the weights leave (from the tails of the density) may not be small "
+        "against the standard error: for N(0, I_5) against N(0.5, 1.5 I_5) at n = m = "
+        "20000 the former default (k = 54, two terms) was +1.2 % of D, a third of the "
+        "standard error, and its 95% Wald interval covered 0.928 in 1000 simulated "
+        "samples; the default there (k = 64, three terms) covered 0.951 in 534 (bias "
+        "+0.5 %, exact +0.7 %)."
     )
 
 
@@ -563,8 +595,8 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
     fin = F.kl_finish(r, w, d, m, orders, weighted)
     if weighted:
         _warn_regime((zx2, zy2), d, "estimate", bounded_dim=2)
-        if d >= _LARGE_N_DIM and min(n, m) >= _LARGE_N:
-            notes.append(_LARGE_N_NOTE)
+        if d >= _TAIL_BIAS_DIM and min(n, m) >= _LARGE_N and not _tail_bias_checked(d, k):
+            notes.append(_large_n_note(d, k))
     alg = resolve_algorithm(be.algorithm, d)
     more["algorithm"] = alg
     if be.dask:
@@ -607,7 +639,7 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     fin = F.kl1_finish(r, w, d, log_jac, weighted)
     if weighted:
         _warn_regime((xs2,), d, "estimate")
-        _warn_tail_bias(n, d, "one-sample KL divergence (its bias is the entropy part's)")
+        _warn_tail_bias(n, d, k, "one-sample KL divergence (its bias is the entropy part's)")
     if math.isinf(fin.value):
         warnings.warn(
             "The KL divergence estimate is infinite: `reference` has zero density at "
@@ -730,7 +762,7 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     fin = F.entropy_finish(r, w, d, weighted)
     if weighted:
         _warn_regime((zs2,), d, "estimate")
-        _warn_tail_bias(n, d, "entropy")
+        _warn_tail_bias(n, d, k, "entropy")
     value = fin.value + log_jac
     alg = resolve_algorithm(be.algorithm, d)
     stat = partial(

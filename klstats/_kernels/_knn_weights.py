@@ -19,7 +19,26 @@ L of them whatever the constants :math:`c_l` and the sample size. The paper need
 Gaussian-tail term that replaces the missing expansion terms; with one cancelled term
 the joint (4-dimensional) sample of a mutual information between two 2-dimensional
 variables left a bias of +6 % and 95 % intervals covering 0.87 at n = 4000
-(validation/knn_mi_study.py). Among the weight vectors satisfying the
+(validation/knn_mi_study.py).
+
+In 5 <= d <= 8 the number of terms also follows k (:func:`n_constraints`): the
+expansion in powers of (j/n)^(2/d) holds only where the density is smooth on the
+scale of the j-th neighbour distance, and in the tails of a Gaussian it is not (the
+coefficients of the terms with 2l >= d, integrals of f^(1 - 2l/d), diverge); the bias
+this leaves is a weighted sum over the orders that grows with k. Its exact value for
+Gaussians (validation/knn_exact_bias.py, quadrature), in standard errors of the
+entropy of N(0, I_5), is 0.27-0.29 at k = 20 and 0.61-0.73 at k = 64 with L = 2,
+0.22-0.25 at k = 64 with L = 3, at every n from 1000 to 10^5 (in d = 8, L = 3, k = 64:
+0.26 at n = 1000, 0.35 at 20000). So from k = 48 (``TAIL_K``) on three terms are
+cancelled, and the default k (:func:`default_k`) jumps from 20 to 64 once
+round(2 n^(1/3)) exceeds 20 (n > 1076): at n = 1000, L = 3 with k = 64 is about as wide
+as L = 2 with k = 20, and unlike L = 2 at the k of the n^(1/3) rule it keeps the
+predicted coverage of the 95 % interval at 0.94 or more in d = 5 for the entropy and
+the one- and two-sample KL divergence, n = 2000 to 10^5 (0.93-0.94 in d = 8;
+validation/results/knn_target_rule.md). The price is width: the standard deviation
+is 1.2 times the former rule's at n = 4000 and 1.4-1.55 times at n = 20000 (d = 5).
+
+Among the weight vectors satisfying the
 constraints the one of minimum Euclidean norm is used (it also minimises the variance
 of the weighted noise, to first order); it is the authors' own choice in the R package
 IndepTest (``L2OptW``).
@@ -44,16 +63,31 @@ __all__: list[str] = []
 
 # largest default number of neighbours (speed: one KD-tree query of k neighbours)
 MAX_DEFAULT_K = 64
+# dimensions where the bias left by the Gaussian tails decides L (see the module notes)
+TAIL_DIMS = (5, 8)
+# from this k on, three terms are cancelled in TAIL_DIMS
+TAIL_K = 48
+# largest default k of the n^(1/3) rule with two cancelled terms in TAIL_DIMS; above
+# it the default is MAX_DEFAULT_K neighbours with three cancelled terms
+TAIL_SWITCH_K = 20
 # largest default k of the permutation tests: each permutation walks k neighbours of
 # either label per point, so the cost grows linearly in k; measured power at n = 1000
 # was no higher at k = 64 than at 40 (validation/knn_power.py)
 MAX_TEST_K = 40
 
 
-def n_constraints(d: int) -> int:
-    """Number L of bias terms the default weights cancel in dimension ``d``: 1 up to
-    d = 3, max(2, ceil(d/4)) from d = 4 on."""
-    return 1 if d <= 3 else max(2, -(-d // 4))
+def n_constraints(d: int, k: int | None = None) -> int:
+    """Number L of bias terms the weights over orders 1..k cancel in dimension ``d``.
+
+    1 up to d = 3 and max(2, ceil(d/4)) from d = 4 on; in 5 <= d <= 8 (``TAIL_DIMS``)
+    3 from k = 48 (``TAIL_K``) on, where two cancelled terms leave more than half a
+    standard error of bias from the tails of the density (module notes). ``k=None``:
+    the rule without the dependence on k.
+    """
+    base = 1 if d <= 3 else max(2, -(-d // 4))
+    if k is not None and TAIL_DIMS[0] <= d <= TAIL_DIMS[1] and k >= TAIL_K:
+        return max(base, 3)
+    return base
 
 
 @lru_cache(maxsize=256)
@@ -78,10 +112,11 @@ def _weights(k: int, d: int, n_terms: int) -> tuple[float, ...]:
 def bias_weights(k: int, d: int, n_terms: int | None = None) -> np.ndarray:
     """Minimum-norm weights over orders 1..k cancelling ``n_terms`` bias terms.
 
-    ``n_terms=None`` uses :func:`n_constraints`. With ``k <= n_terms`` there are not
-    enough orders; the plain order-k weights (0, ..., 0, 1) are returned.
+    ``n_terms=None`` uses :func:`n_constraints` (of ``d`` and ``k``). With
+    ``k <= n_terms`` there are not enough orders; the plain order-k weights
+    (0, ..., 0, 1) are returned.
     """
-    L = n_constraints(d) if n_terms is None else n_terms
+    L = n_constraints(d, k) if n_terms is None else n_terms
     return np.array(_weights(int(k), int(d), int(L)))
 
 
@@ -111,7 +146,14 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
 
     ``use="estimate"`` (the estimators): k = round(L n^(1/3)) with L =
     :func:`n_constraints` (more cancelled terms need more orders), at least 2L + 2, at
-    most 64 (one KD-tree query of k neighbours dominates the cost).
+    most 64 (one KD-tree query of k neighbours dominates the cost). In 5 <= d <= 8,
+    where that k would exceed 20 (n > 1076), k = 64 and the weights cancel L = 3 terms:
+    the tail bias of the weights, in standard errors, grows with k and hardly changes
+    with n, and L = 3 at k = 64 keeps it at a quarter of a standard error (L = 2 at the
+    n^(1/3) rule's k: 0.4 at n = 4000, 0.6 at n = 20000; Berrett, Samworth and Yuan
+    (2019), "Efficient multivariate entropy estimation via k-nearest neighbour
+    distances", Annals of Statistics 47(1), 288-318, for the weights; the exact bias
+    and the predicted coverage in validation/results/knn_target_rule.md).
 
     ``use="test"`` (the permutation tests ``kl_test`` and ``independence_test``): a
     test needs no small bias (the permutation null absorbs it) but a statistic with
@@ -120,7 +162,9 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     Rosenblatt, M. (1979) "Multivariate k-nearest neighbor density estimates",
     Journal of Multivariate Analysis 9(1), 1-15), at least the estimate's k and at
     most :data:`MAX_TEST_K`. In ``validation/knn_power.py`` the tests' power at
-    n = 200 rose with k up to 40 in every one-dimensional alternative.
+    n = 200 rose with k up to 40 in every one-dimensional alternative. The tests keep
+    the n^(1/3) rule without the switch to k = 64 and, in 5 <= d <= 8, stay below
+    k = 48 (two cancelled terms: less noise; the permutation null absorbs the bias).
 
     Both stay below the sample sizes (n - 1 neighbours within ``x``, m in ``y``).
     """
@@ -131,8 +175,13 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     k = int(round(L * size ** (1.0 / 3.0)))
     k = max(k, 2 * L + 2)
     k = min(k, MAX_DEFAULT_K)
+    tail = TAIL_DIMS[0] <= d <= TAIL_DIMS[1]
     if use == "test":
         k = max(k, min(int(round(size ** (4.0 / (d + 4.0)))), MAX_TEST_K))
+        if tail:
+            k = min(k, TAIL_K - 1)
+    elif tail and k > TAIL_SWITCH_K:
+        k = MAX_DEFAULT_K
     k = min(k, size - 1)
     return max(k, 1)
 
