@@ -249,6 +249,8 @@ class TestDocumentedAlgorithm:
             ([9, 7], [6, 10]),
             ([2, 2, 3, 1], [4, 4]),
             ([90, 60], [80, 70]),
+            ([1, 2, 1, 1, 2, 1, 1], [4, 5]),  # 7 rows: last column added row by row
+            ([1] * 8 + [2], [5, 5]),  # 9 rows: numpy's sum over the rows
         ],
     )
     def test_enumeration_is_the_exact_distribution(self, row, col):
