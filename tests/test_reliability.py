@@ -316,6 +316,8 @@ def test_ctrl_c_one_line_exit_130_no_partial_output(tmp_path):
         "import sys, klstats._cli as c; sys.stderr.write('ready\\n'); sys.stderr.flush(); "
         "sys.exit(c.main(sys.argv[1:]))"
     )
+    # a job that check_resamples accepts but that runs for minutes: a refused one
+    # (10**7) exits with status 1 within ~2 s and raced the interrupt below
     args = [
         "compare",
         str(path),
@@ -324,7 +326,7 @@ def test_ctrl_c_one_line_exit_130_no_partial_output(tmp_path):
         "--value",
         "v",
         "--n-resamples",
-        "10000000",
+        "2000000",
         "--output",
         str(target),
     ]
