@@ -53,3 +53,13 @@ def test_coverage_checkpoint_recomputes_cells_with_fewer_replications(tmp_path):
     assert len(entropy) == 1 and int(entropy["R"].iloc[0]) == 5
     assert again.index[again["quantity"] == "entropy"][0] == 0
     assert set(again["quantity"]) == {"entropy", "KL"}
+
+
+def test_bias_checkpoint_redoes_cells_with_fewer_samples(tmp_path):
+    ck = tmp_path / "bias.csv"
+    first = ks.bias(True, reps_small=3, dims=(1,), ns=(500,), checkpoint=ck)
+    assert (first["R"] == 3).all() and len(first) == 4 * 7  # 4 pairs, 7 estimators
+    kept = ks.bias(True, reps_small=5, dims=(1,), ns=(500,), checkpoint=ck)
+    assert (kept["R"] == 3).all()
+    redone = ks.bias(True, reps_small=5, dims=(1,), ns=(500,), checkpoint=ck, redo_fewer=True)
+    assert (redone["R"] == 5).all() and len(redone) == 4 * 7

@@ -160,26 +160,34 @@ def bias(
     ns: tuple[int, ...] | None = None,
     checkpoint: Path | None = None,
     budget: float | None = None,
+    redo_fewer: bool = False,
 ) -> pd.DataFrame:
     """Bias table; ``checkpoint`` (a CSV path) is rewritten after every cell and cells
-    already in it are kept and skipped (so runs over parts of the grid add up);
-    ``budget`` (seconds) stops starting new cells after that much time."""
+    already in it are kept and skipped (so runs over parts of the grid add up; with
+    ``redo_fewer`` a cell with fewer samples than asked is recomputed on its own seed
+    stream and its rows replaced); ``budget`` (seconds) stops starting new cells after
+    that much time."""
     dims = dims or ((1, 2, 3, 5, 8) if full else (1, 5))
     ns = ns or ((500, 1000, 4000, 20000) if full else (500,))
     pairs = PAIRS if full else {"gauss": PAIRS["gauss"]}
     done = pd.read_csv(checkpoint) if checkpoint is not None and checkpoint.exists() else None
     rows = [] if done is None else done.to_dict("records")
-    have = {(r["distributions"], int(r["d"]), int(r["n"])) for r in rows}
+    have = {(r["distributions"], int(r["d"]), int(r["n"])): int(r["R"]) for r in rows}
     start = time.time()
     for key, pair in pairs.items():
         for d in dims:
             truth_kl, truth_h = pair.kl(d), pair.entropy(d)
             for n in ns:
-                if (pair.name, d, n) in have:
+                reps = (reps_small if n <= 4000 else reps_large) if full else 4
+                cell = (pair.name, d, n)
+                if cell in have and (not redo_fewer or have[cell] >= reps):
                     continue
                 if budget is not None and time.time() - start > budget:
                     continue
-                reps = (reps_small if n <= 4000 else reps_large) if full else 4
+                if cell in have:
+                    rows = [
+                        r for r in rows if (r["distributions"], int(r["d"]), int(r["n"])) != cell
+                    ]
                 g = cell_rng("bias", key, d, n)
                 vals: dict[tuple[str, str], list[float]] = {}
                 t0 = time.time()
@@ -481,6 +489,10 @@ def _write_bias(df: pd.DataFrame) -> None:
         "samples per cell is in knn_coverage.md ('mean bias').",
         "",
     ]
+    order = {pair.name: i for i, pair in enumerate(PAIRS.values())}
+    df = df.assign(_pair=df["distributions"].map(order)).sort_values(
+        ["_pair", "d", "n"], kind="stable"
+    )
     for quantity in ("KL", "entropy"):
         sub = df[df["quantity"] == quantity]
         ests = list(dict.fromkeys(sub["estimator"]))
@@ -513,6 +525,9 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=None, help="seconds; checkpointed parts stop")
     ap.add_argument("--no-legacy", action="store_true", help="target: the default only")
     ap.add_argument("--quantities", nargs="+", default=None, help="coverage: KL entropy MI")
+    ap.add_argument(
+        "--redo-fewer", action="store_true", help="bias: recompute cells with fewer samples"
+    )
     args = ap.parse_args()
     parts = args.part or ["bias", "coverage", "target"]
     if "target" in parts:
@@ -545,6 +560,7 @@ def main() -> None:
             ns=tuple(args.ns) if args.ns else None,
             checkpoint=OUT / "knn_bias.csv",
             budget=args.budget,
+            redo_fewer=args.redo_fewer,
         )
         _write_bias(table)
 
