@@ -63,3 +63,14 @@ def test_bias_checkpoint_redoes_cells_with_fewer_samples(tmp_path):
     assert (kept["R"] == 3).all()
     redone = ks.bias(True, reps_small=5, dims=(1,), ns=(500,), checkpoint=ck, redo_fewer=True)
     assert (redone["R"] == 5).all() and len(redone) == 4 * 7
+
+
+def test_d1_candidate_rule():
+    from klstats._kernels._knn_weights import default_k
+    from validation.knn_d1_k import candidate_k
+
+    assert [candidate_k(n, 1) for n in (500, 1000, 4000, 10**6)] == [22, 32, 63, 64]
+    assert candidate_k(1000, 1, 999) == 32 and candidate_k(10, 1) == 3
+    for d in (2, 3, 5):
+        assert candidate_k(1000, d) == default_k(1000, d)
+    assert candidate_k(200, 1, use="test") == default_k(200, 1, use="test")

@@ -475,18 +475,24 @@ def _write_bias(df: pd.DataFrame) -> None:
     OUT.mkdir(exist_ok=True)
     df.to_csv(OUT / "knn_bias.csv", index=False)
     reps = sorted({int(r) for r in df["R"]})
+    per_d = df.groupby(["d", "n"])["R"].agg(lambda r: "/".join(map(str, sorted(set(r)))))
+    per_cell = "; ".join(
+        f"d = {d}: " + ", ".join(f"{per_d[d, n]} at n = {n}" for n in per_d[d].index)
+        for d in per_d.index.get_level_values(0).unique()
+    )
     lines = [
         "# Bias of k-NN estimators: new default against the old ones",
         "",
         f"Grid run: d in {sorted({int(v) for v in df['d']})}, n = m in "
         f"{sorted({int(v) for v in df['n']})}, {len(set(df['distributions']))} pairs of "
-        f"distributions, {', '.join(str(r) for r in reps)} seeded samples per cell; "
-        "every estimator on the same samples "
-        "(``python -m validation.knn_study --full --part bias``; options in the CSV). "
-        "Cells: relative bias in % (Monte Carlo s.e. in brackets). With so few samples "
-        "the s.e. of a cell is several % where D is small (d = 1), and the sampling "
-        "error is shared by the estimators of a row; the default's bias with 300-1000 "
-        "samples per cell is in knn_coverage.md ('mean bias').",
+        f"distributions, {', '.join(str(r) for r in reps)} seeded samples per cell "
+        f"({per_cell}; column R of the CSV); every estimator on the same samples "
+        "(``python -m validation.knn_study --full --part bias``, ``--bias-reps`` and "
+        "``--redo-fewer`` for more samples; options in the CSV). Cells: relative bias "
+        "in % (Monte Carlo s.e. in brackets). The s.e. of a cell is several % where D "
+        "is small (d = 1) or the samples few, and the sampling error is shared by the "
+        "estimators of a row; the default's bias with 300-1000 samples per cell is "
+        "also in knn_coverage.md ('mean bias').",
         "",
     ]
     order = {pair.name: i for i, pair in enumerate(PAIRS.values())}
