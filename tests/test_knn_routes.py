@@ -119,3 +119,14 @@ def test_quick_run_summary_and_table():
     default = table[table["route"] == "package default"]
     assert (default["rmse - default"].abs() < 1e-12).all()
     assert "## KL: RMSE" in kr.markdown(table)
+
+
+def test_refresh_default_recomputes_the_same_samples():
+    per_seed = kr.run(("gauss",), (1,), (300,), 2, 0)
+    spoiled = per_seed.copy()
+    spoiled["KL|package default"] = 0.0
+    spoiled["entropy|package default"] = 0.0
+    fresh = kr.refresh_default(spoiled, {1}, {300})
+    for c in ("KL|package default", "entropy|package default"):
+        assert fresh[c].to_numpy() == pytest.approx(per_seed[c].to_numpy(), abs=1e-12)
+    assert (kr.refresh_default(spoiled, {3}, {300})["KL|package default"] == 0).all()
