@@ -507,9 +507,9 @@ def _warn_regime(
             "95% intervals for the KL divergence of Beta(2, 2) against Beta(2, 3) "
             "products covered 0.90 in d = 2 and 3, 0.88 in d = 5 and 0.85 in d = 8 "
             "(0.91 in d = 2 and 0.90 in d = 3 at n = m = 500; 0.91 in d = 2, 0.72 in "
-            "d = 3 and 0.63 in d = 5 at n = m = 4000: the bias stays while the interval "
+            "d = 3 and 0.76 in d = 5 at n = m = 4000: the bias stays while the interval "
             "narrows); for a bimodal Gaussian mixture, 0.93 (KL) and 0.92 (entropy) in "
-            "d = 5 (0.90 and 0.82 at n = m = 4000) and 0.71 and 0.54 in d = 8, and 0.92 "
+            "d = 5 (0.92 and 0.89 at n = m = 4000) and 0.71 and 0.54 in d = 8, and 0.92 "
             "(KL) and 0.88 (entropy) in d = 3 at n = m = 4000. Check "
             f"the {what} with plot_knn_k, or transform the data to an unbounded scale "
             "(e.g. logit) first.",
