@@ -439,3 +439,24 @@ def test_entropy_in_five_dimensions_at_large_n_warns_only_outside_the_rule():
         kls.kl_divergence_knn(x, reference=ref, k=100)
     with pytest.warns(SmallSampleWarning, match=r"validated up to d = 8 only"):
         kls.entropy_knn(g.normal(size=(4000, 9)))
+
+
+def test_entropy_in_four_dimensions_warns_from_k_40():
+    # d = 4 keeps two cancelled terms; at n = 20000 (k = 54) the entropy of N(0, I_4)
+    # covered 0.92 and the one-sample KL 0.93 (validation/knn_tail_cells.py),
+    # predicted 0.94 up to k = 32
+    from klstats import SmallSampleWarning
+
+    x = np.random.default_rng(14).normal(size=(2000, 4))
+    ref = stats.multivariate_normal(np.zeros(4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallSampleWarning)
+        kls.entropy_knn(x)  # default k = 25
+        kls.entropy_knn(x, k=39)
+        kls.kl_divergence_knn(x, reference=ref, k=39)
+        kls.kl_divergence_knn(x[:1000], x[1000:], k=54)  # two-sample: predicted 0.94
+        kls.mutual_information_knn(x[:, :2], x[:, 2:], k=54)
+    with pytest.warns(SmallSampleWarning, match=r"d = 4 .* covered 0.92 for the entropy"):
+        kls.entropy_knn(x, k=40)
+    with pytest.warns(SmallSampleWarning, match=r"weighted one-sample KL divergence estimate"):
+        kls.kl_divergence_knn(x, reference=ref, k=40)
