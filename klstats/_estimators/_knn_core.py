@@ -474,10 +474,10 @@ def _warn_tail_bias_d4(n: int, d: int, k: int, what: str) -> None:
         f"With k = {k} neighbour orders in d = 4 (n = {n}) the bias the weighted {what} "
         "estimate keeps from the tails of the density is 0.4-0.6 standard errors "
         "(exact, for Gaussians; predicted coverage 0.92-0.93 from k = 43). In the "
-        "validation study (validation/knn_tail_cells.py, n = 20000, k = 54, 300 "
-        "samples each), 95% intervals covered 0.92 for the entropy of N(0, I_4) and "
-        "0.93 for the one-sample KL divergence from N(0.5, 1.5 I_4). Read the interval "
-        "as possibly too narrow, or pass k=32 or less (predicted 0.94).",
+        "validation study (n = 20000, k = 54, 300 samples each), 95% intervals "
+        "covered 0.92 for the entropy of N(0, I_4) and 0.93 for the one-sample KL "
+        "divergence from N(0.5, 1.5 I_4). Read the interval as possibly too narrow, "
+        "or pass k=32 or less (predicted 0.94).",
         SmallSampleWarning,
         stacklevel=find_stacklevel(),
     )
