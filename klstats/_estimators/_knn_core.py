@@ -437,7 +437,28 @@ def _tail_bias_checked(d: int, k: int) -> bool:
     return k <= TAIL_SWITCH_K or TAIL_K <= k <= MAX_DEFAULT_K
 
 
+# d = 4 keeps two cancelled terms at every k (the MI of two 2-d variables depends on
+# it, validation/knn_mi_study.py); the tail bias grows with k there too and from
+# k = 40 (n >= 8000 with the default) the interval covers less than 0.93
+_TAIL_D4_K = 40
+
+
 def _warn_tail_bias(n: int, d: int, k: int, what: str) -> None:
+    """Warn where the tails of the density leave a bias that is not small against the
+    standard error of the weighted entropy or one-sample KL (knn_target_rule.md)."""
+    if d == 4 and k >= _TAIL_D4_K:
+        warnings.warn(
+            f"With k = {k} neighbour orders in d = 4 (n = {n}) the bias the weighted "
+            f"{what} estimate keeps from the tails of the density is 0.4-0.6 standard "
+            "errors (exact, for Gaussians; predicted coverage 0.92-0.93 from k = 43). In "
+            "the validation study (n = 20000, k = 54, 300 samples each), 95% intervals "
+            "covered 0.92 for the entropy of N(0, I_4) and 0.93 for the one-sample KL "
+            "divergence from N(0.5, 1.5 I_4). Read the interval as possibly too narrow, "
+            "or pass k=32 or less (predicted 0.94).",
+            SmallSampleWarning,
+            stacklevel=find_stacklevel(),
+        )
+        return
     if d < _TAIL_BIAS_DIM or n < _TAIL_BIAS_N or _tail_bias_checked(d, k):
         return
     if d <= TAIL_DIMS[1]:
@@ -456,28 +477,6 @@ def _warn_tail_bias(n: int, d: int, k: int, what: str) -> None:
         f"default (k = 64, three terms, in d = {TAIL_DIMS[0]}-{TAIL_DIMS[1]}) covered "
         "0.936 and 0.944 (3000 and 1000 samples). Read the interval as possibly too "
         "narrow.",
-        SmallSampleWarning,
-        stacklevel=find_stacklevel(),
-    )
-
-
-# d = 4 keeps two cancelled terms at every k (the MI of two 2-d variables depends on
-# it, validation/knn_mi_study.py); the entropy's tail bias grows with k there too and
-# from k = 40 (n >= 8000 with the default) its interval covers less than 0.93
-_TAIL_D4_K = 40
-
-
-def _warn_tail_bias_d4(n: int, d: int, k: int, what: str) -> None:
-    if d != 4 or k < _TAIL_D4_K:
-        return
-    warnings.warn(
-        f"With k = {k} neighbour orders in d = 4 (n = {n}) the bias the weighted {what} "
-        "estimate keeps from the tails of the density is 0.4-0.6 standard errors "
-        "(exact, for Gaussians; predicted coverage 0.92-0.93 from k = 43). In the "
-        "validation study (n = 20000, k = 54, 300 samples each), 95% intervals "
-        "covered 0.92 for the entropy of N(0, I_4) and 0.93 for the one-sample KL "
-        "divergence from N(0.5, 1.5 I_4). Read the interval as possibly too narrow, "
-        "or pass k=32 or less (predicted 0.94).",
         SmallSampleWarning,
         stacklevel=find_stacklevel(),
     )
@@ -663,7 +662,6 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     if weighted:
         _warn_regime((xs2,), d, "estimate")
         _warn_tail_bias(n, d, k, "one-sample KL divergence (its bias is the entropy part's)")
-        _warn_tail_bias_d4(n, d, k, "one-sample KL divergence")
     if math.isinf(fin.value):
         warnings.warn(
             "The KL divergence estimate is infinite: `reference` has zero density at "
@@ -787,7 +785,6 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     if weighted:
         _warn_regime((zs2,), d, "estimate")
         _warn_tail_bias(n, d, k, "entropy")
-        _warn_tail_bias_d4(n, d, k, "entropy")
     value = fin.value + log_jac
     alg = resolve_algorithm(be.algorithm, d)
     stat = partial(
