@@ -18,14 +18,14 @@ from validation import knn_power as kp
 
 class TestDefaultK:
     def test_rule(self):
-        # round(n^(4/(d+4))), at least the estimators' k, at most MAX_TEST_K = 40
+        # round(n^(4/(d+4))), at least the n^(1/3) rule's k, at most MAX_TEST_K = 40
         assert default_k(200, 3, 200, use="test") == round(200 ** (4 / 7)) == 21
         assert default_k(100, 2, use="test") == round(100 ** (4 / 6)) == 22
         assert default_k(200, 1, 200, use="test") == MAX_TEST_K == 40
-        assert default_k(1000, 6, use="test") == default_k(1000, 6) == 20  # floor
-        # in 5 <= d <= 8 the tests stay below k = 48 (two cancelled terms)
+        assert default_k(1000, 6, use="test") == round(2 * 1000 ** (1 / 3)) == 20  # floor
+        # in 3 <= d <= 8 the tests stay below k = 48 (fewer cancelled terms)
         assert default_k(10**6, 5, use="test") == 47 and default_k(10**6, 5) == 64
-        assert default_k(10**6, 4, use="test") == default_k(10**6, 4) == 64
+        assert default_k(10**6, 4, use="test") == 47 and default_k(10**6, 4) == 64
         assert default_k(30, 1, 5, use="test") <= 5  # below m
         assert default_k(1000, 2) == 10  # the estimators' rule is unchanged
         with pytest.raises(ValueError, match="use"):

@@ -20,6 +20,7 @@ from scipy import special, stats
 import klstats as kls
 from klstats import DegenerateDataWarning
 from klstats._kernels._knn_weights import (
+    MI_TAIL_DIMS,
     bias_weights,
     default_k,
     n_constraints,
@@ -67,12 +68,14 @@ def test_weights_without_constraints_are_the_plain_estimator():
     assert [n_constraints(d) for d in range(1, 14)] == [1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4]
 
 
-def test_three_terms_from_k_48_in_five_to_eight_dimensions():
-    # the tail rule: in 5 <= d <= 8 the weights over 48 or more orders cancel three terms
-    # (validation/results/knn_target_rule.md); elsewhere L does not depend on k
+def test_three_terms_from_k_48_in_three_to_eight_dimensions():
+    # the tail rule: in 3 <= d <= 8 the weights over 48 or more orders cancel three terms
+    # (validation/results/knn_target_rule.md, knn_rule_search.md); elsewhere L does not
+    # depend on k
     assert [n_constraints(5, k) for k in (6, 20, 47, 48, 64, 200)] == [2, 2, 2, 3, 3, 3]
-    assert [n_constraints(d, 64) for d in (1, 3, 4, 5, 6, 7, 8, 9, 12, 16)] == [
-        1, 1, 2, 3, 3, 3, 3, 3, 3, 4
+    assert [n_constraints(3, k) for k in (6, 20, 47, 48, 64, 200)] == [1, 1, 1, 3, 3, 3]
+    assert [n_constraints(d, 64) for d in (1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16)] == [
+        1, 1, 3, 3, 3, 3, 3, 3, 3, 3, 4
     ]  # fmt: skip
     # the weights at k = 64 in d = 5: the minimum-norm solution of the four equations
     # sum w = 1, sum w Gamma(j + 2l/5)/Gamma(j) = 0 (l = 1, 2, 3), by pseudo-inverse
@@ -97,38 +100,58 @@ def test_noise_variance_matches_poisson_arrival_times():
 
 def test_default_k_rule():
     assert default_k(1000, 2) == 10  # L = 1: round(1000^(1/3))
-    assert default_k(1000, 5) == 20  # L = 2
-    assert default_k(1000, 4) == 20  # L = 2 from d = 4 on
-    assert default_k(1000, 3) == 10  # L = 1
-    assert default_k(10**6, 5) == 64  # capped
+    assert default_k(499, 5) == 16  # L = 2: round(2 499^(1/3)) below n = 500
+    assert default_k(499, 4) == 16  # L = 2 from d = 4 on
+    assert default_k(499, 3) == 8  # L = 1
+    assert default_k(10**6, 2) == 64  # capped
     assert default_k(30, 8, 5) <= 5  # below m
+    x = np.random.default_rng(0).normal(size=(499, 5))
+    assert kls.entropy_knn(x).options["k"] == 16
+    assert kls.kl_divergence_knn(x, x[::-1] + 1.0).options["k"] == 16
+    # the mutual information keeps the former rule (joint d = 5: round(2 n^(1/3)))
     x = np.random.default_rng(0).normal(size=(1000, 5))
-    assert kls.entropy_knn(x).options["k"] == 20
-    assert kls.kl_divergence_knn(x, x[::-1] + 1.0).options["k"] == 20
     assert kls.mutual_information_knn(x[:, :2], x[:, 2:]).options["k"] == 20
 
 
-def test_default_k_switches_to_64_neighbours_and_three_terms_in_five_to_eight_dimensions():
-    # round(2 n^(1/3)) <= 20 up to n = 1076; above it, in 5 <= d <= 8, k = 64, L = 3
-    assert round(2 * 1076 ** (1 / 3)) == 20 and round(2 * 1077 ** (1 / 3)) == 21
-    for d in (5, 6, 8):
-        assert default_k(1076, d) == 20 and n_constraints(d, 20) == 2
+def test_default_k_is_48_then_64_neighbours_with_three_terms_in_three_to_eight_dimensions():
+    # in 3 <= d <= 8: the n^(1/3) rule below n = 500, k = 48 up to n = 1076, 64 above,
+    # and three cancelled terms from k = 48 on
+    for d in (3, 4, 5, 6, 8):
+        assert default_k(499, d) < 20 and n_constraints(d, default_k(499, d)) < 3
+        assert default_k(500, d) == default_k(1076, d) == 48 and n_constraints(d, 48) == 3
         assert default_k(1077, d) == default_k(4000, d) == default_k(20000, d) == 64
         assert default_k(4000, d, 4000) == 64 and n_constraints(d, 64) == 3
-    # unchanged outside 5 <= d <= 8: the n^(1/3) rule
-    assert default_k(4000, 4) == round(2 * 4000 ** (1 / 3)) == 32
+        assert default_k(1076, d, 1075) == 48 and default_k(4000, d, 1075) == 48
+        assert n_constraints(d, 47) == (1 if d == 3 else 2)
+    # unchanged outside 3 <= d <= 8: the n^(1/3) rule
+    assert default_k(4000, 2) == round(4000 ** (1 / 3)) == 16
     assert default_k(4000, 9) == round(3 * 4000 ** (1 / 3)) == 48
-    assert default_k(4000, 3) == round(4000 ** (1 / 3)) == 16
-    # the tests keep the n^(1/3) rule and, in 5 <= d <= 8, two cancelled terms (k < 48)
+    assert n_constraints(2, 64) == 1 and n_constraints(9, 64) == 3
+    # the mutual information: three terms in 5 <= d <= 8 only, k = 64 above n = 1076 there
+    assert n_constraints(3, 64, tail_dims=MI_TAIL_DIMS) == 1
+    assert n_constraints(4, 64, tail_dims=MI_TAIL_DIMS) == 2
+    assert n_constraints(6, 64, tail_dims=MI_TAIL_DIMS) == 3
+    assert default_k(1000, 6, use="mi") == 20 and default_k(1077, 6, use="mi") == 64
+    assert default_k(4000, 4, use="mi") == 32 and default_k(4000, 2, use="mi") == 16
+    # the tests keep the n^(1/3) rule and, in 3 <= d <= 8, fewer terms (k < 48)
     assert default_k(4000, 5, use="test") == 40
     assert default_k(20000, 5, use="test") == default_k(10**6, 8, use="test") == 47
-    assert default_k(20000, 4, use="test") == 54
+    assert default_k(20000, 4, use="test") == 47
+    assert default_k(4000, 3, use="test") == 40
+    with pytest.raises(ValueError, match="use"):
+        default_k(100, 3, use="estimates")
     # through the public functions
     x = np.random.default_rng(0).normal(size=(1200, 5))
     for res in (kls.entropy_knn(x), kls.kl_divergence_knn(x, x[::-1] + 1.0)):
         assert res.options["k"] == 64 and res.options["bias_terms"] == 3
     explicit = kls.entropy_knn(x, k=20)
     assert explicit.options["k"] == 20 and explicit.options["bias_terms"] == 2
+    x3 = x[:800, :3]
+    res = kls.entropy_knn(x3)
+    assert res.options["k"] == 48 and res.options["bias_terms"] == 3
+    assert kls.entropy_knn(x3, k=10).options["bias_terms"] == 1
+    mi = kls.mutual_information_knn(x[:, :3], x[:, 2:])  # joint d = 6, n = 1200
+    assert mi.options["k"] == 64 and mi.options["bias_terms"] == 3
 
 
 def test_default_entropy_in_five_dimensions_equals_the_weights_written_out():
@@ -442,17 +465,19 @@ def test_entropy_in_five_dimensions_at_large_n_warns_only_outside_the_rule():
         kls.entropy_knn(g.normal(size=(4000, 9)))
 
 
-def test_entropy_in_four_dimensions_warns_from_k_40():
-    # d = 4 keeps two cancelled terms; at n = 20000 (k = 54) the entropy of N(0, I_4)
-    # covered 0.92 and the one-sample KL 0.93 (validation/knn_tail_cells.py),
-    # predicted 0.94 up to k = 32
+def test_entropy_in_four_dimensions_warns_from_k_40_with_two_terms():
+    # with two cancelled terms at n = 20000 (k = 54) the entropy of N(0, I_4) covered
+    # 0.92 and the one-sample KL 0.93 (validation/knn_tail_cells.py), predicted 0.94 up
+    # to k = 32; from k = 48 three terms are cancelled (predicted 0.94 up to k = 64)
     from klstats import SmallSampleWarning
 
     x = np.random.default_rng(14).normal(size=(2000, 4))
     ref = stats.multivariate_normal(np.zeros(4))
     with warnings.catch_warnings():
         warnings.simplefilter("error", SmallSampleWarning)
-        kls.entropy_knn(x)  # default k = 25
+        assert kls.entropy_knn(x).options["k"] == 64  # the default: three terms
+        kls.entropy_knn(x, k=48)
+        kls.kl_divergence_knn(x, reference=ref, k=64)
         kls.entropy_knn(x, k=39)
         kls.kl_divergence_knn(x, reference=ref, k=39)
         kls.kl_divergence_knn(x[:1000], x[1000:], k=54)  # two-sample: predicted 0.94
@@ -461,3 +486,6 @@ def test_entropy_in_four_dimensions_warns_from_k_40():
         kls.entropy_knn(x, k=40)
     with pytest.warns(SmallSampleWarning, match=r"d = 4 .* weighted one-sample KL divergence"):
         kls.kl_divergence_knn(x, reference=ref, k=40)
+    for k in (47, 65):
+        with pytest.warns(SmallSampleWarning, match=r"d = 4 .* leave k to the default"):
+            kls.entropy_knn(x, k=k)

@@ -257,7 +257,7 @@ def predict(d: int, n: int, k: int, L: int, bp: np.ndarray, bq: np.ndarray) -> d
     return out
 
 
-RULE_DIMS = (4, 5, 8)
+RULE_DIMS = (3, 4, 5, 8)
 RULE_NS = (500, 1000, 2000, 4000, 10000, 20000, 100000)
 
 
@@ -289,13 +289,14 @@ def write_rule(rules: pd.DataFrame, fixed: pd.DataFrame) -> None:
     rules.to_csv(OUT / "knn_target_rule.csv", index=False)
     fixed.to_csv(OUT / "knn_target_rule_fixed.csv", index=False)
     lines = [
-        "# The default (k, L) in d >= 4: exact bias and predicted coverage",
+        "# The default (k, L) in d >= 3: exact bias and predicted coverage",
         "",
         "P = N(0, I_d), Q = N(0.5 1, 1.5 I_d), m = n. Exact bias by quadrature, standard",
         "deviation from the noise model, predicted coverage of the 95 % Wald interval",
         "(no simulation; `python -m validation.knn_exact_bias --rule`, model in the",
-        "module docstring). Former rule: k = round(2 n^(1/3)) <= 64, L = 2. Current:",
-        "the same up to k = 20; in 5 <= d <= 8 above that k = 64, L = 3. H = entropy,",
+        "module docstring). Former rule: k = round(L n^(1/3)) <= 64 (L = 1 in d = 3, 2",
+        "in 4 <= d <= 8). Current: the same below n = 500; in 3 <= d <= 8 from n = 500",
+        "k = 48 (up to n = 1076) or 64 (above), L = 3. H = entropy,",
         "KL1 = one-sample KL (known q), KL2 = two-sample KL; cells: predicted coverage",
         "(bias / sd), and the sd of the current rule relative to the former.",
         "",

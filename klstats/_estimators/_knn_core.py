@@ -33,6 +33,7 @@ from .._kernels._knn_prep import (
 )
 from .._kernels._knn_weights import (
     MAX_DEFAULT_K,
+    MI_TAIL_DIMS,
     TAIL_DIMS,
     TAIL_K,
     TAIL_SWITCH_K,
@@ -66,14 +67,17 @@ def resolve_estimator(estimator: Any, choices: Sequence[str]) -> str:
     return "weighted" if key == "auto" else key
 
 
-def resolve_k(k: Any, key: str, n: int, d: int, m: int | None = None) -> int:
+def resolve_k(
+    k: Any, key: str, n: int, d: int, m: int | None = None, *, use: str = "estimate"
+) -> int:
     """The one default rule for k: the weighted estimators take
     :func:`klstats._kernels._knn_weights.default_k` (about L n^(1/3), L the number of
-    cancelled bias terms, at most 64; 64 in 5 <= d <= 8 above 20); the unweighted ones
-    keep their former defaults
+    cancelled bias terms; in 3 <= d <= 8 from n = 500 on 48 and above n = 1076 64
+    neighbours with three terms; the mutual information, ``use="mi"``, keeps the
+    former rule); the unweighted ones keep their former defaults
     (Wang 1, Kozachenko-Leonenko 3, KSG 3). An explicit ``k`` is checked."""
     if k is None:
-        k = default_k(n, d, m) if key == "weighted" else LEGACY_K[key]
+        k = default_k(n, d, m, use=use) if key == "weighted" else LEGACY_K[key]
         k = min(k, n - 1) if m is None else min(k, n - 1, m)
         if k < 1:
             raise ValueError(f"k-NN estimates need at least 2 points in `x`; got n={n}.")
@@ -236,10 +240,19 @@ def _estimate(
     )
 
 
-def _options(k: int, ties: str, standardize: str | None, key: str, dim: int, **more: Any) -> dict:
+def _options(
+    k: int,
+    ties: str,
+    standardize: str | None,
+    key: str,
+    dim: int,
+    *,
+    tail_dims: tuple[int, int] = TAIL_DIMS,
+    **more: Any,
+) -> dict:
     out: dict[str, Any] = {"k": k}
     if key == "weighted":
-        out["bias_terms"] = n_constraints(dim, k)
+        out["bias_terms"] = n_constraints(dim, k, tail_dims=tail_dims)
     out.update(more)
     out["ties"] = ties
     out["standardize"] = standardize or "none"
@@ -432,29 +445,31 @@ _TAIL_BIAS_N, _TAIL_BIAS_DIM = 4000, 5
 def _tail_bias_checked(d: int, k: int) -> bool:
     """The validated (k, L) of the tail rule: in 5 <= d <= 8, k <= 20 (two cancelled
     terms) or 48 <= k <= 64 (three)."""
-    if not TAIL_DIMS[0] <= d <= TAIL_DIMS[1]:
+    if not max(TAIL_DIMS[0], _TAIL_BIAS_DIM) <= d <= TAIL_DIMS[1]:
         return False
     return k <= TAIL_SWITCH_K or TAIL_K <= k <= MAX_DEFAULT_K
 
 
-# d = 4 keeps two cancelled terms at every k (the MI of two 2-d variables depends on
-# it, validation/knn_mi_study.py); the tail bias grows with k there too and from
-# k = 40 (n >= 8000 with the default) the interval covers less than 0.93
+# d = 4 with two cancelled terms: the tail bias grows with k and from k = 40 the
+# interval covers less than 0.93 (validation/knn_tail_cells.py); from k = 48 three terms
+# are cancelled (predicted 0.94 or more up to n = 10^5 for k <= 64, knn_target_rule.md)
 _TAIL_D4_K = 40
 
 
 def _warn_tail_bias(n: int, d: int, k: int, what: str) -> None:
     """Warn where the tails of the density leave a bias that is not small against the
     standard error of the weighted entropy or one-sample KL (knn_target_rule.md)."""
-    if d == 4 and k >= _TAIL_D4_K:
+    if d == 4 and k >= _TAIL_D4_K and not TAIL_K <= k <= MAX_DEFAULT_K:
         warnings.warn(
             f"With k = {k} neighbour orders in d = 4 (n = {n}) the bias the weighted "
             f"{what} estimate keeps from the tails of the density is 0.4-0.6 standard "
-            "errors (exact, for Gaussians; predicted coverage 0.92-0.93 from k = 43). In "
-            "the validation study (n = 20000, k = 54, 300 samples each), 95% intervals "
-            "covered 0.92 for the entropy of N(0, I_4) and 0.93 for the one-sample KL "
-            "divergence from N(0.5, 1.5 I_4). Read the interval as possibly too narrow, "
-            "or pass k=32 or less (predicted 0.94).",
+            "errors (exact, for Gaussians, with two cancelled terms; predicted coverage "
+            "0.92-0.93 from k = 43). In the validation study (n = 20000, k = 54, two "
+            "terms, 300 samples each), 95% intervals covered 0.92 for the entropy of "
+            "N(0, I_4) and 0.93 for the one-sample KL divergence from N(0.5, 1.5 I_4). "
+            "Read the interval as possibly too narrow, or leave k to the default (48 or "
+            "64 neighbours with three cancelled terms; predicted 0.94) or pass k=32 or "
+            "less (predicted 0.94).",
             SmallSampleWarning,
             stacklevel=find_stacklevel(),
         )
@@ -814,7 +829,7 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
             f"{n} and {ys.shape[0]}."
         )
     dx, dy = xs.shape[1], ys.shape[1]
-    k = resolve_k(k, key, n, dx + dy)
+    k = resolve_k(k, key, n, dx + dy, use="mi")
     (zx,), mx, _ = be.prepare((xs,), ("x",), std, "`x`")
     (zy,), my, _ = be.prepare((ys,), ("y",), std, "`y`")
     notes = list(be.notes)
@@ -856,7 +871,12 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
         opts = _options(k, ties, std, key, dx + dy, **more)
         return _estimate("mi", value, se, (n,), setup, units, data, stat, opts, notes)
     dims = (dx, dy, dx + dy)
-    ws = (bias_weights(k, dx), bias_weights(k, dy), bias_weights(k, dx + dy))
+    # the rule the MI coverage was validated with (three terms from k = 48 in
+    # 5 <= d <= 8 only): the three entropies' biases partly cancel, and three terms in
+    # 3- or 4-dimensional marginals would only add noise
+    ws = tuple(
+        bias_weights(k, e, n_constraints(e, k, tail_dims=MI_TAIL_DIMS)) for e in dims
+    )
     plan = F.mi_plan(*ws, dims)
 
     def describe_pairs(s):
@@ -893,5 +913,5 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
         more["dask"] = be.strategy
     data = (be.rows(zx2, xs, None if note else mx), be.rows(zy2, ys, None if note else my))
     setup = KnnSetup(key, k, ws[2], None, ties, be.workers)
-    opts = _options(k, ties, std, key, dx + dy, **more)
+    opts = _options(k, ties, std, key, dx + dy, tail_dims=MI_TAIL_DIMS, **more)
     return _estimate("mi", fin.value, fin.se, (n,), setup, units, data, stat, opts, notes)

@@ -63,12 +63,19 @@ __all__: list[str] = []
 
 # largest default number of neighbours (speed: one KD-tree query of k neighbours)
 MAX_DEFAULT_K = 64
-# dimensions where the bias left by the Gaussian tails decides L (see the module notes)
-TAIL_DIMS = (5, 8)
+# dimensions where from TAIL_K neighbour orders on three terms are cancelled and where
+# the estimators' default is TAIL_K or MAX_DEFAULT_K neighbours from TAIL_N points on
+TAIL_DIMS = (3, 8)
+# the mutual information keeps the former range for its three entropies (module notes)
+MI_TAIL_DIMS = (5, 8)
 # from this k on, three terms are cancelled in TAIL_DIMS
 TAIL_K = 48
-# largest default k of the n^(1/3) rule with two cancelled terms in TAIL_DIMS; above
-# it the default is MAX_DEFAULT_K neighbours with three cancelled terms
+# the estimators' default in TAIL_DIMS: the n^(1/3) rule below TAIL_N points, TAIL_K
+# neighbours up to TAIL_SWITCH_N, MAX_DEFAULT_K above
+TAIL_N = 500
+TAIL_SWITCH_N = 1076
+# in 5 <= d <= 8 the validated (k, L) are k <= TAIL_SWITCH_K with two cancelled terms
+# (the n^(1/3) rule below TAIL_N) and TAIL_K <= k <= MAX_DEFAULT_K with three
 TAIL_SWITCH_K = 20
 # largest default k of the permutation tests: each permutation walks k neighbours of
 # either label per point, so the cost grows linearly in k; measured power at n = 1000
@@ -76,16 +83,16 @@ TAIL_SWITCH_K = 20
 MAX_TEST_K = 40
 
 
-def n_constraints(d: int, k: int | None = None) -> int:
+def n_constraints(d: int, k: int | None = None, *, tail_dims: tuple[int, int] = TAIL_DIMS) -> int:
     """Number L of bias terms the weights over orders 1..k cancel in dimension ``d``.
 
-    1 up to d = 3 and max(2, ceil(d/4)) from d = 4 on; in 5 <= d <= 8 (``TAIL_DIMS``)
-    3 from k = 48 (``TAIL_K``) on, where two cancelled terms leave more than half a
-    standard error of bias from the tails of the density (module notes). ``k=None``:
-    the rule without the dependence on k.
+    1 up to d = 3 and max(2, ceil(d/4)) from d = 4 on; in 3 <= d <= 8 (``TAIL_DIMS``)
+    3 from k = 48 (``TAIL_K``) on (module notes). ``k=None``: the rule without the
+    dependence on k. The entropies inside the mutual information pass
+    ``tail_dims=MI_TAIL_DIMS`` (5 <= d <= 8).
     """
     base = 1 if d <= 3 else max(2, -(-d // 4))
-    if k is not None and TAIL_DIMS[0] <= d <= TAIL_DIMS[1] and k >= TAIL_K:
+    if k is not None and tail_dims[0] <= d <= tail_dims[1] and k >= TAIL_K:
         return max(base, 3)
     return base
 
@@ -144,44 +151,52 @@ def mean_digamma(w: np.ndarray) -> float:
 def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") -> int:
     """The default number of neighbours of the weighted estimators and of the tests.
 
-    ``use="estimate"`` (the estimators): k = round(L n^(1/3)) with L =
+    ``use="estimate"`` (the entropy and KL estimators): k = round(L n^(1/3)) with L =
     :func:`n_constraints` (more cancelled terms need more orders), at least 2L + 2, at
-    most 64 (one KD-tree query of k neighbours dominates the cost). In 5 <= d <= 8,
-    where that k would exceed 20 (n > 1076), k = 64 and the weights cancel L = 3 terms:
-    the tail bias of the weights, in standard errors, grows with k and hardly changes
-    with n, and L = 3 at k = 64 keeps it at a quarter of a standard error (L = 2 at the
-    n^(1/3) rule's k: 0.4 at n = 4000, 0.6 at n = 20000; Berrett, Samworth and Yuan
-    (2019), "Efficient multivariate entropy estimation via k-nearest neighbour
-    distances", Annals of Statistics 47(1), 288-318, for the weights; the exact bias
-    and the predicted coverage in validation/results/knn_target_rule.md).
+    most 64 (one KD-tree query of k neighbours dominates the cost). In 3 <= d <= 8
+    from n = 500 (``TAIL_N``) on, k = 48 up to n = 1076 and 64 above, and the weights
+    cancel L = 3 terms: the bias the weights leave, in standard errors, grows with k
+    at fixed L and hardly changes with n, and three terms over 48-64 orders keep it
+    below 0.4 standard errors for Gaussians and a bimodal mixture at about the width
+    of the n^(1/3) rule (Berrett, Samworth and Yuan (2019), "Efficient multivariate
+    entropy estimation via k-nearest neighbour distances", Annals of Statistics 47(1),
+    288-318, for the weights; the exact bias and the predicted coverage in
+    validation/results/knn_target_rule.md, the simulated bias of every (k, L) in
+    validation/results/knn_rule_search.md).
+
+    ``use="mi"`` (the mutual information, whose three entropies' biases partly
+    cancel): the former rule, round(L n^(1/3)) with L of the joint dimension, and
+    k = 64 in 5 <= d <= 8 where that would exceed 20 (n > 1076).
 
     ``use="test"`` (the permutation tests ``kl_test`` and ``independence_test``): a
     test needs no small bias (the permutation null absorbs it) but a statistic with
     little noise, so k = round(n^(4/(d+4))), the order of the k-NN density estimate
     of least mean squared error for a twice differentiable density (Mack, Y. P. and
     Rosenblatt, M. (1979) "Multivariate k-nearest neighbor density estimates",
-    Journal of Multivariate Analysis 9(1), 1-15), at least the estimate's k and at
+    Journal of Multivariate Analysis 9(1), 1-15), at least the n^(1/3) rule's k and at
     most :data:`MAX_TEST_K`. In ``validation/knn_power.py`` the tests' power at
-    n = 200 rose with k up to 40 in every one-dimensional alternative. The tests keep
-    the n^(1/3) rule without the switch to k = 64 and, in 5 <= d <= 8, stay below
-    k = 48 (two cancelled terms: less noise; the permutation null absorbs the bias).
+    n = 200 rose with k up to 40 in every one-dimensional alternative. The tests stay
+    below k = 48 in 3 <= d <= 8 (fewer cancelled terms: less noise; the permutation
+    null absorbs the bias).
 
-    Both stay below the sample sizes (n - 1 neighbours within ``x``, m in ``y``).
+    All stay below the sample sizes (n - 1 neighbours within ``x``, m in ``y``).
     """
-    if use not in ("estimate", "test"):
-        raise ValueError(f"`use` must be 'estimate' or 'test'; got {use!r}.")
+    if use not in ("estimate", "test", "mi"):
+        raise ValueError(f"`use` must be 'estimate', 'test' or 'mi'; got {use!r}.")
     L = n_constraints(d)
     size = n if m is None else min(n, m + 1)
     k = int(round(L * size ** (1.0 / 3.0)))
     k = max(k, 2 * L + 2)
     k = min(k, MAX_DEFAULT_K)
-    tail = TAIL_DIMS[0] <= d <= TAIL_DIMS[1]
     if use == "test":
         k = max(k, min(int(round(size ** (4.0 / (d + 4.0)))), MAX_TEST_K))
-        if tail:
+        if TAIL_DIMS[0] <= d <= TAIL_DIMS[1]:
             k = min(k, TAIL_K - 1)
-    elif tail and k > TAIL_SWITCH_K:
-        k = MAX_DEFAULT_K
+    elif use == "mi":
+        if MI_TAIL_DIMS[0] <= d <= MI_TAIL_DIMS[1] and k > TAIL_SWITCH_K:
+            k = MAX_DEFAULT_K
+    elif TAIL_DIMS[0] <= d <= TAIL_DIMS[1] and size >= TAIL_N:
+        k = TAIL_K if size <= TAIL_SWITCH_N else MAX_DEFAULT_K
     k = min(k, size - 1)
     return max(k, 1)
 

@@ -1,0 +1,195 @@
+"""Choosing the default (k, L) of the weighted k-NN estimators in d = 3..6 from profiles.
+
+For each cell (pair of laws, d, n = m) one KD-tree query per sample gives the
+Kozachenko-Leonenko entropy estimates of P at every order j = 1..K and the
+cross-entropy estimates of P against Q at every order; any weighted estimate over
+orders 1..k with L cancelled terms is then a dot product, so one set of samples scores
+every candidate rule. For each candidate the bias of the entropy of P and of the
+two-sample KL divergence D(P || Q) is set against the standard deviation over samples,
+and the coverage of a 95% Wald interval with a correct standard error is predicted as
+Phi(1.96 - b) - Phi(-1.96 - b), b = bias / s.d. The rule the package uses is then
+checked with the real estimator and its own interval in ``validation.knn_study``.
+
+    python -m validation.knn_rule_search            # quick: d = 3, n = 1000, 20 samples
+    python -m validation.knn_rule_search --full     # d = 3, 4, 5, 8; n = 250 to 4000
+
+Profiles are cached (one .npz per cell, outside the repository) so later runs only
+score; results go to ``validation/results/knn_rule_search.{csv,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from klstats._kernels._knn_weights import bias_weights, default_k, n_constraints
+
+from ._report import to_markdown
+from .knn_routes import kl_entropy_orders, knn_log_distances, wang_orders
+from .knn_study import OUT, PAIRS, cell_rng
+
+CACHE = Path(tempfile.gettempdir()) / "klstats_knn_rule_profiles"
+K_MAX = 128
+
+
+def profiles(key: str, d: int, n: int, reps: int, kmax: int = K_MAX) -> dict[str, np.ndarray]:
+    """Entropy (``h``, Kozachenko-Leonenko) and two-sample KL (``kl``, Wang et al.)
+    estimates of orders 1..kmax, one row per sample, in nats; cached per cell (more
+    samples extend the same seed stream)."""
+    path = CACHE / f"{key}_d{d}_n{n}_k{kmax}.npz"
+    h: list[np.ndarray] = []
+    kl: list[np.ndarray] = []
+    if path.exists():
+        z = np.load(path)
+        h, kl = list(z["h"]), list(z["kl"])
+    if len(h) < reps:
+        pair = PAIRS[key]
+        g = cell_rng("rule-search", key, d, n)
+        for r in range(reps):
+            x = pair.draw(g, n, d, "p")
+            y = pair.draw(g, n, d, "q")
+            if r < len(h):  # same stream: skip what the cache holds
+                continue
+            lr, ln = knn_log_distances(x, y, kmax)
+            h.append(kl_entropy_orders(lr, d, n))
+            kl.append(wang_orders(lr, ln, d, n, n))
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.savez(path, h=np.array(h), kl=np.array(kl))
+    return {"h": np.array(h[:reps]), "kl": np.array(kl[:reps])}
+
+
+# a rule maps (n, d) to (k, L)
+Rule = Callable[[int, int], tuple[int, int]]
+
+
+def _current(n: int, d: int) -> tuple[int, int]:
+    k = default_k(n, d, n)
+    return k, n_constraints(d, k)
+
+
+def _fixed(k: int, L: int) -> Rule:
+    return lambda n, d: (min(k, n // 4), L)
+
+
+def _step(n: int, d: int) -> tuple[int, int]:
+    """k = 48 from n = 500 and 64 from n = 2000, three cancelled terms."""
+    if n < 500:
+        return _current(n, d)
+    return (48 if n < 2000 else 64), 3
+
+
+def candidates() -> dict[str, Rule]:
+    out: dict[str, Rule] = {"current default": _current, "step 48/64, L=3": _step}
+    for k in (8, 12, 16, 20, 24, 32, 48, 64, 96, 128):
+        for L in (1, 2, 3, 4):
+            if k > 2 * L + 1:
+                out[f"k={k}, L={L}"] = _fixed(k, L)
+    return out
+
+
+def predicted_coverage(b: float) -> float:
+    z = stats.norm.ppf(0.975)
+    return float(stats.norm.cdf(z - b) - stats.norm.cdf(-z - b))
+
+
+def score(
+    cells: list[tuple[str, int, int]], reps: Callable[[int], int], rules: dict[str, Rule]
+) -> pd.DataFrame:
+    rows = []
+    for key, d, n in cells:
+        pair = PAIRS[key]
+        prof = profiles(key, d, n, reps(n))
+        truth = {"entropy": pair.entropy(d), "KL": pair.kl(d)}
+        base_sd: dict[str, float] = {}
+        for name, rule in rules.items():
+            k, L = rule(n, d)
+            w = bias_weights(k, d, L)
+            est = {"entropy": prof["h"][:, :k] @ w, "KL": prof["kl"][:, :k] @ w}
+            for q, v in est.items():
+                sd = float(v.std(ddof=1))
+                b = (float(v.mean()) - truth[q]) / sd
+                if name == "current default":
+                    base_sd[q] = sd
+                rows.append(
+                    {
+                        "pair": key,
+                        "smooth": pair.smooth,
+                        "d": d,
+                        "n": n,
+                        "R": v.size,
+                        "quantity": q,
+                        "rule": name,
+                        "k": k,
+                        "L": L,
+                        "bias": float(v.mean()) - truth[q],
+                        "sd": sd,
+                        "bias/sd": b,
+                        "sd vs default": sd / base_sd[q],
+                        "predicted coverage": predicted_coverage(b),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per rule and (d, n): the smallest predicted coverage over the smooth pairs and
+    the largest s.d. ratio against the current default."""
+    sm = df[df["smooth"]]
+    g = sm.groupby(["d", "n", "rule"], sort=False)
+    return g.agg(
+        k=("k", "first"),
+        L=("L", "first"),
+        min_cov=("predicted coverage", "min"),
+        worst_bias_sd=("bias/sd", lambda s: s.iloc[np.argmax(np.abs(s.to_numpy()))]),
+        sd_ratio=("sd vs default", "max"),
+    ).reset_index()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--dims", type=int, nargs="+")
+    ap.add_argument("--ns", type=int, nargs="+")
+    ap.add_argument("--pairs", nargs="+", choices=list(PAIRS))
+    ap.add_argument("--reps", type=int)
+    a = ap.parse_args(argv)
+    dims = a.dims or ((3, 4, 5, 8) if a.full else (3,))
+    ns = a.ns or ((250, 500, 1000, 4000) if a.full else (1000,))
+    def reps(n: int) -> int:
+        if a.reps:
+            return a.reps
+        return 400 if a.full else 20
+
+    pairs = a.pairs or list(PAIRS)
+    cells = [(p, d, n) for d in dims for n in ns for p in pairs]
+    t0 = time.time()
+    df = score(cells, reps, candidates())
+    s = summary(df)
+    if a.full:
+        df.to_csv(OUT / "knn_rule_search.csv", index=False)
+        with open(OUT / "knn_rule_search.md", "w") as fh:
+            fh.write("# Default (k, L) from profiles (samples per cell: column R of the csv)\n\n")
+            fh.write("`python -m validation.knn_rule_search --full`; smooth pairs only; ")
+            fh.write("min_cov: smallest predicted coverage of the entropy and the KL ")
+            fh.write("divergence over the smooth pairs.\n\n")
+            fh.write(to_markdown(s.round(3)))
+            fh.write("\n")
+    best = s.sort_values(["d", "n", "min_cov"], ascending=[True, True, False])
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        for (d, n), grp in best.groupby(["d", "n"]):
+            cur = grp[grp["rule"] == "current default"]
+            print(f"d = {d}, n = {n}: current {cur.to_dict('records')}")
+            print(grp[grp["min_cov"] >= 0.935].sort_values("sd_ratio").head(8).to_string())
+    print(f"{time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
