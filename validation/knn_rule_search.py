@@ -20,7 +20,6 @@ score; results go to ``validation/results/knn_rule_search.{csv,md}``.
 from __future__ import annotations
 
 import argparse
-import math
 import tempfile
 import time
 from collections.abc import Callable
