@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     dims = a.dims or ((3, 4, 5, 8) if a.full else (3,))
     ns = a.ns or ((250, 500, 1000, 4000) if a.full else (1000,))
+
     def reps(n: int) -> int:
         if a.reps:
             return a.reps

@@ -874,9 +874,7 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
     # the rule the MI coverage was validated with (three terms from k = 48 in
     # 5 <= d <= 8 only): the three entropies' biases partly cancel, and three terms in
     # 3- or 4-dimensional marginals would only add noise
-    ws = tuple(
-        bias_weights(k, e, n_constraints(e, k, tail_dims=MI_TAIL_DIMS)) for e in dims
-    )
+    ws = tuple(bias_weights(k, e, n_constraints(e, k, tail_dims=MI_TAIL_DIMS)) for e in dims)
     plan = F.mi_plan(*ws, dims)
 
     def describe_pairs(s):
