@@ -114,14 +114,18 @@ def test_default_k_rule():
 
 
 def test_default_k_is_48_then_64_neighbours_with_three_terms_in_three_to_eight_dimensions():
-    # in 3 <= d <= 8: the n^(1/3) rule below n = 500, k = 48 up to n = 1076, 64 above,
-    # and three cancelled terms from k = 48 on
+    # in 3 <= d <= 8: k = 64 above n = 1076 and three cancelled terms from k = 48 on; in
+    # 3 <= d <= 5 k = 48 from n = 500 to 1076; the n^(1/3) rule elsewhere
     for d in (3, 4, 5, 6, 8):
         assert default_k(499, d) < 20 and n_constraints(d, default_k(499, d)) < 3
-        assert default_k(500, d) == default_k(1076, d) == 48 and n_constraints(d, 48) == 3
+        if d <= 5:
+            assert default_k(500, d) == default_k(1076, d) == 48
+        else:
+            assert default_k(500, d) == 16 and default_k(1076, d) == 20
+        assert n_constraints(d, 48) == 3
         assert default_k(1077, d) == default_k(4000, d) == default_k(20000, d) == 64
         assert default_k(4000, d, 4000) == 64 and n_constraints(d, 64) == 3
-        assert default_k(1076, d, 1075) == 48 and default_k(4000, d, 1075) == 48
+        assert default_k(4000, d, 1075) == default_k(1076, d)
         assert n_constraints(d, 47) == (1 if d == 3 else 2)
     # unchanged outside 3 <= d <= 8: the n^(1/3) rule
     assert default_k(4000, 2) == round(4000 ** (1 / 3)) == 16

@@ -70,10 +70,13 @@ TAIL_DIMS = (3, 8)
 MI_TAIL_DIMS = (5, 8)
 # from this k on, three terms are cancelled in TAIL_DIMS
 TAIL_K = 48
-# the estimators' default in TAIL_DIMS: the n^(1/3) rule below TAIL_N points, TAIL_K
-# neighbours up to TAIL_SWITCH_N, MAX_DEFAULT_K above
+# the estimators' default in TAIL_DIMS: MAX_DEFAULT_K neighbours above TAIL_SWITCH_N
+# points; in BAND_DIMS also TAIL_K neighbours from TAIL_N to TAIL_SWITCH_N points (in
+# 6 <= d <= 8 three terms over 48 orders would be 1.3-1.5 times as wide as the n^(1/3)
+# rule there, validation/results/knn_target_rule.md); the n^(1/3) rule below
 TAIL_N = 500
 TAIL_SWITCH_N = 1076
+BAND_DIMS = (3, 5)
 # in 5 <= d <= 8 the validated (k, L) are k <= TAIL_SWITCH_K with two cancelled terms
 # (the n^(1/3) rule below TAIL_N) and TAIL_K <= k <= MAX_DEFAULT_K with three
 TAIL_SWITCH_K = 20
@@ -154,13 +157,15 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     ``use="estimate"`` (the entropy and KL estimators): k = round(L n^(1/3)) with L =
     :func:`n_constraints` (more cancelled terms need more orders), at least 2L + 2, at
     most 64 (one KD-tree query of k neighbours dominates the cost). In 3 <= d <= 8
-    from n = 500 (``TAIL_N``) on, k = 48 up to n = 1076 and 64 above, and the weights
-    cancel L = 3 terms: the bias the weights leave, in standard errors, grows with k
-    at fixed L and hardly changes with n, and three terms over 48-64 orders keep it
-    below 0.4 standard errors for Gaussians and a bimodal mixture at about the width
-    of the n^(1/3) rule (Berrett, Samworth and Yuan (2019), "Efficient multivariate
-    entropy estimation via k-nearest neighbour distances", Annals of Statistics 47(1),
-    288-318, for the weights; the exact bias and the predicted coverage in
+    above n = 1076 k = 64, and in 3 <= d <= 5 from n = 500 (``TAIL_N``) to 1076
+    k = 48; with these the weights cancel L = 3 terms: the bias the weights leave, in
+    standard errors, grows with k at fixed L and hardly changes with n, and three
+    terms over 48-64 orders keep it below 0.4 standard errors for Gaussians and, up to
+    n = 1076 in d = 5 and up to n = 4000 in d = 3, a bimodal mixture, at about the
+    width of the n^(1/3) rule up to n = 1076 (1.1-1.4 times it above) (Berrett,
+    Samworth and Yuan (2019), "Efficient multivariate entropy estimation via
+    k-nearest neighbour distances", Annals of Statistics 47(1), 288-318, for the
+    weights; the exact bias and the predicted coverage in
     validation/results/knn_target_rule.md, the simulated bias of every (k, L) in
     validation/results/knn_rule_search.md).
 
@@ -195,8 +200,10 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     elif use == "mi":
         if MI_TAIL_DIMS[0] <= d <= MI_TAIL_DIMS[1] and k > TAIL_SWITCH_K:
             k = MAX_DEFAULT_K
-    elif TAIL_DIMS[0] <= d <= TAIL_DIMS[1] and size >= TAIL_N:
-        k = TAIL_K if size <= TAIL_SWITCH_N else MAX_DEFAULT_K
+    elif TAIL_DIMS[0] <= d <= TAIL_DIMS[1] and size > TAIL_SWITCH_N:
+        k = MAX_DEFAULT_K
+    elif BAND_DIMS[0] <= d <= BAND_DIMS[1] and size >= TAIL_N:
+        k = TAIL_K
     k = min(k, size - 1)
     return max(k, 1)
 
