@@ -21,7 +21,7 @@ the joint (4-dimensional) sample of a mutual information between two 2-dimension
 variables left a bias of +6 % and 95 % intervals covering 0.87 at n = 4000
 (validation/knn_mi_study.py).
 
-In 5 <= d <= 8 the number of terms also follows k (:func:`n_constraints`): the
+In 3 <= d <= 8 the number of terms also follows k (:func:`n_constraints`): the
 expansion in powers of (j/n)^(2/d) holds only where the density is smooth on the
 scale of the j-th neighbour distance, and in the tails of a Gaussian it is not (the
 coefficients of the terms with 2l >= d, integrals of f^(1 - 2l/d), diverge); the bias
@@ -29,14 +29,22 @@ this leaves is a weighted sum over the orders that grows with k. Its exact value
 Gaussians (validation/knn_exact_bias.py, quadrature), in standard errors of the
 entropy of N(0, I_5), is 0.27-0.29 at k = 20 and 0.61-0.73 at k = 64 with L = 2,
 0.22-0.25 at k = 64 with L = 3, at every n from 1000 to 10^5 (in d = 8, L = 3, k = 64:
-0.26 at n = 1000, 0.35 at 20000). So from k = 48 (``TAIL_K``) on three terms are
-cancelled, and the default k (:func:`default_k`) jumps from 20 to 64 once
-round(2 n^(1/3)) exceeds 20 (n > 1076): at n = 1000, L = 3 with k = 64 is about as wide
-as L = 2 with k = 20, and unlike L = 2 at the k of the n^(1/3) rule it keeps the
-predicted coverage of the 95 % interval at 0.94 or more in d = 5 for the entropy and
-the one- and two-sample KL divergence, n = 2000 to 10^5 (0.93-0.94 in d = 8;
-validation/results/knn_target_rule.md). The price is width: the standard deviation
-is 1.2 times the former rule's at n = 4000 and 1.4-1.55 times at n = 20000 (d = 5).
+0.26 at n = 1000, 0.35 at 20000). A density with sharp features has large
+coefficients: for a product of bimodal mixtures (0.5 N(-1, 0.6^2) + 0.5 N(1, 0.6^2) in
+each coordinate) the entropy with one cancelled term and the n^(1/3) rule in d = 3 was
+0.65 standard errors low at n = 4000, and with two terms and k = 20 in d = 5 0.62 at
+n = 1000 (validation/knn_rule_search.py: every (k, L) scored on the same samples from
+the estimates of each order). So from k = 48 (``TAIL_K``) on three terms are
+cancelled, and the default k (:func:`default_k`) is 64 above n = 1076 in 3 <= d <= 8
+and 48 from n = 500 to 1076 in 3 <= d <= 5: there the mixture's bias is 0.27-0.34
+standard errors (d = 3), 0.25-0.41 (d = 4) and 0.27-0.37 (d = 5, n <= 1076), the
+Gaussians' at most 0.26, at 0.96-1.16 times the former width up to n = 1076, 1.1-1.25
+times at n = 4000 and 1.3-1.55 times at n = 20000 (exact, Gaussians; the former
+rule's k grew with n). In d = 5 at n = 4000 the mixture keeps 0.57 standard errors
+with the default, and every (k, L) that does better there is 1.3 times as wide or
+more; in 6 <= d <= 8 up to n = 1076 the former rule is kept (three terms at 48 orders
+would be 1.3-1.5 times as wide there). Tables: validation/results/knn_target_rule.md
+(exact, Gaussians) and knn_rule_search.md (simulated).
 
 Among the weight vectors satisfying the
 constraints the one of minimum Euclidean norm is used (it also minimises the variance
