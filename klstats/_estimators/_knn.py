@@ -62,8 +62,8 @@ _WEIGHTED_NOTES = r"""
     95 % interval then covered 0.94 at n = 4000 where the former ``k = 32``, ``L = 2``
     covered 0.920; in d = 3 a bimodal mixture's entropy at n = 4000, whose interval
     covered 0.878 with ``k = 16``, ``L = 1``, keeps a bias of a third of its standard
-    error with ``k = 64``, ``L = 3``: predicted 0.94). The mutual information keeps the
-    former rule. The tests
+    error with ``k = 64``, ``L = 3``: predicted 0.94, covered 0.936 in 1000 samples). The
+    mutual information keeps the former rule. The tests
     (``kl_test``, ``independence_test``) take a larger k for power, below 48 in those
     dimensions.
     The standard error ``bse`` and the default (Wald) interval come from the efficient
