@@ -130,3 +130,8 @@ def test_refresh_default_recomputes_the_same_samples():
     for c in ("KL|package default", "entropy|package default"):
         assert fresh[c].to_numpy() == pytest.approx(per_seed[c].to_numpy(), abs=1e-12)
     assert (kr.refresh_default(spoiled, {3}, {300})["KL|package default"] == 0).all()
+    # --ns or --dims left out: every n or d
+    fresh = kr.refresh_default(spoiled, {1})
+    assert fresh["KL|package default"].to_numpy() == pytest.approx(
+        per_seed["KL|package default"].to_numpy(), abs=1e-12
+    )

@@ -74,3 +74,19 @@ def test_d1_candidate_rule():
     for d in (2, 3, 5):
         assert candidate_k(1000, d) == default_k(1000, d)
     assert candidate_k(200, 1, use="test") == default_k(200, 1, use="test")
+
+
+def test_coverage_cells_selects_by_dimension_and_size():
+    from validation import knn_coverage_cells as kc
+
+    changed = kc.select(kc.EDGE + kc.EDGE2, {3, 4, 5}, {1000})
+    assert changed == [
+        ("t5", 3, 1000),
+        ("t5", 5, 1000),
+        ("beta", 5, 1000),
+        ("t1", 3, 1000),
+        ("t2", 3, 1000),
+        ("beta", 3, 1000),
+    ]
+    assert kc.select(kc.EDGE, None, None) == kc.EDGE
+    assert kc.select(kc.EDGE2, {20}, None) == [("gauss", 20, 1000), ("gauss", 20, 300)]

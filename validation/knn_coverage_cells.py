@@ -10,7 +10,9 @@ Three groups of cells, each with its own seed list (kept as they were run):
 * ``edge2``: n = 20, d = 20, Cauchy and t2 tails, Beta at n = 4000.
 
 Run ``python -m validation.knn_coverage_cells [--reps 100] [--group main edge edge2]``
-(about 20 CPU minutes for all three).
+(about 20 CPU minutes for all three); ``--dims`` and ``--ns`` keep only the cells of
+those dimensions and sample sizes (each cell has its own seed, so a cell run alone
+draws the same samples as in the full run).
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ PAIRS["t1"] = Pair("Cauchy vs shifted", lambda d: stats.t(1), lambda d: stats.t(
 PAIRS["t2"] = Pair("t2 vs shifted", lambda d: stats.t(2), lambda d: stats.t(2, loc=0.5), False)
 
 
-def main_cells(reps: int) -> None:
+def select(cells, dims=None, ns=None) -> list:
+    """The cells (name, d, n) with d in ``dims`` and n in ``ns`` (None: all)."""
+    return [c for c in cells if (dims is None or c[1] in dims) and (ns is None or c[2] in ns)]
+
+
+def main_cells(reps: int, dims=None, ns=None) -> None:
     cells = [
         ("KL gauss", 1, 1000),
         ("KL gauss", 3, 1000),
@@ -44,7 +51,7 @@ def main_cells(reps: int) -> None:
         ("MI 0", 1, 1000),
         ("KL mixture", 2, 1000),
     ]
-    for name, d, n in cells:
+    for name, d, n in select(cells, dims, ns):
         g = np.random.default_rng([7, d, n, len(name)])
         hits, est, ses = 0, [], []
         for _ in range(reps):
@@ -126,13 +133,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--group", nargs="+", default=["main", "edge", "edge2"])
+    ap.add_argument("--dims", type=int, nargs="+", default=None)
+    ap.add_argument("--ns", type=int, nargs="+", default=None)
     args = ap.parse_args()
     if "main" in args.group:
-        main_cells(args.reps)
+        main_cells(args.reps, args.dims, args.ns)
     if "edge" in args.group:
-        edge_cells(args.reps, EDGE, 11)
+        edge_cells(args.reps, select(EDGE, args.dims, args.ns), 11)
     if "edge2" in args.group:
-        edge_cells(args.reps, EDGE2, 12)
+        edge_cells(args.reps, select(EDGE2, args.dims, args.ns), 12)
 
 
 if __name__ == "__main__":

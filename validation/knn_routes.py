@@ -517,13 +517,15 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def refresh_default(per_seed: pd.DataFrame, dims, ns) -> pd.DataFrame:
+def refresh_default(per_seed: pd.DataFrame, dims=None, ns=None) -> pd.DataFrame:
     """Recompute the package-default columns of the data sets in ``dims`` x ``ns``
-    (same seeds, same samples) after a change of the default; the other routes'
-    estimates do not depend on it."""
+    (None: every d or n; same seeds, same samples) after a change of the default; the
+    other routes' estimates do not depend on it."""
     out = per_seed.copy()
     for i, r in out.iterrows():
-        if int(r["d"]) not in dims or int(r["n"]) not in ns:
+        if (dims is not None and int(r["d"]) not in dims) or (
+            ns is not None and int(r["n"]) not in ns
+        ):
             continue
         pair, d, n = PAIRS[r["pair"]], int(r["d"]), int(r["n"])
         g = cell_seed(r["pair"], d, n, int(r["seed"]))
@@ -598,7 +600,11 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.refresh_default:
-        per_seed = refresh_default(pd.read_csv(PARTIAL), set(args.dims), set(args.ns))
+        per_seed = refresh_default(
+            pd.read_csv(PARTIAL),
+            None if args.dims is None else set(args.dims),
+            None if args.ns is None else set(args.ns),
+        )
         per_seed.to_csv(PARTIAL, index=False)
         table = summarise(per_seed)
         table.to_csv(OUT / "knn_routes.csv", index=False)
