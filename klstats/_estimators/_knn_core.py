@@ -557,7 +557,7 @@ def _warn_regime(
         warnings.warn(
             "The samples have very heavy tails (Cauchy-like): k-NN distances in the tails "
             "are erratic. In the validation study, 95% intervals for the KL divergence of "
-            "Cauchy samples (shifted by 0.5) covered 0.91 in d = 3 at n = m = 1000 (0.93 in "
+            "Cauchy samples (shifted by 0.5) covered 0.90 in d = 3 at n = m = 1000 (0.93 in "
             "d = 1). Consider a transformation that tames the tails.",
             SmallSampleWarning,
             stacklevel=find_stacklevel(),
