@@ -169,8 +169,8 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     k = 48; with these the weights cancel L = 3 terms: the bias the weights leave, in
     standard errors, grows with k at fixed L and hardly changes with n, and three
     terms over 48-64 orders keep it below 0.4 standard errors for Gaussians and, up to
-    n = 1076 in d = 5 and up to n = 4000 in d = 3, a bimodal mixture, at about the
-    width of the n^(1/3) rule up to n = 1076 (1.1-1.4 times it above) (Berrett,
+    n = 1076 in d = 5 and up to n = 4000 in d = 3, a bimodal mixture, at 1.0-1.2 times
+    the width of the n^(1/3) rule up to n = 1076 (1.1-1.4 times above) (Berrett,
     Samworth and Yuan (2019), "Efficient multivariate entropy estimation via
     k-nearest neighbour distances", Annals of Statistics 47(1), 288-318, for the
     weights; the exact bias and the predicted coverage in
