@@ -902,8 +902,8 @@ def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:
         return _estimate("mi", value, se, (n,), setup, units, data, stat, opts, notes)
     dims = (dx, dy, dx + dy)
     # the rule the MI coverage was validated with (three terms from k = 48 in
-    # 5 <= d <= 8 only): the three entropies' biases partly cancel, and three terms in
-    # 3- or 4-dimensional marginals would only add noise
+    # 5 <= d <= 8 only; validation/results/knn_coverage.md, knn_mi_orders.md): the three
+    # entropies' biases partly cancel
     ws = tuple(bias_weights(k, e, n_constraints(e, k, tail_dims=MI_TAIL_DIMS)) for e in dims)
     plan = F.mi_plan(*ws, dims)
 

@@ -44,7 +44,11 @@ rule's k grew with n). In d = 5 at n = 4000 the mixture keeps 0.57 standard erro
 with the default, and every (k, L) that does better there is 1.3 times as wide or
 more; in 6 <= d <= 8 up to n = 1076 the former rule is kept (three terms at 48 orders
 would be 1.3-1.5 times as wide there). Tables: validation/results/knn_target_rule.md
-(exact, Gaussians) and knn_rule_search.md (simulated).
+(exact, Gaussians) and knn_rule_search.md (simulated). The mutual information keeps
+the rule its coverage was validated with (``MI_TAIL_DIMS``: three terms from k = 48 in
+5 <= d <= 8 only, and ``default_k(..., use="mi")``): the biases of its three
+entropies partly cancel, and the marginals' L was chosen with the joint's
+(validation/knn_mi_study.py).
 
 Among the weight vectors satisfying the
 constraints the one of minimum Euclidean norm is used (it also minimises the variance
