@@ -43,8 +43,9 @@ times at n = 4000 and 1.3-1.55 times at n = 20000 (exact, Gaussians; the former
 rule's k grew with n). In d = 5 at n = 4000 the mixture keeps 0.57 standard errors
 with the default, and every (k, L) that does better there is 1.3 times as wide or
 more; in 6 <= d <= 8 up to n = 1076 the former rule is kept (three terms at 48 orders
-would be 1.3-1.5 times as wide there). Tables: validation/results/knn_target_rule.md
-(exact, Gaussians) and knn_rule_search.md (simulated). The mutual information keeps
+would be 1.3-1.5 times as wide there for Gaussians, knn_target_rule_fixed.csv).
+Tables: validation/results/knn_target_rule.md (exact, Gaussians) and
+knn_rule_search.md (simulated). The mutual information keeps
 the rule its coverage was validated with (``MI_TAIL_DIMS``: three terms from k = 48 in
 5 <= d <= 8 only, and ``default_k(..., use="mi")``): the biases of its three
 entropies partly cancel, and the marginals' L was chosen with the joint's
@@ -85,7 +86,8 @@ TAIL_K = 48
 # the estimators' default in TAIL_DIMS: MAX_DEFAULT_K neighbours above TAIL_SWITCH_N
 # points; in BAND_DIMS also TAIL_K neighbours from TAIL_N to TAIL_SWITCH_N points (in
 # 6 <= d <= 8 three terms over 48 orders would be 1.3-1.5 times as wide as the n^(1/3)
-# rule there, validation/results/knn_target_rule.md); the n^(1/3) rule below
+# rule there: validation/results/knn_target_rule_fixed.csv, k = 48, L = 3, against
+# knn_target_rule.csv); the n^(1/3) rule below
 TAIL_N = 500
 TAIL_SWITCH_N = 1076
 BAND_DIMS = (3, 5)
