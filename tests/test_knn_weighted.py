@@ -512,3 +512,49 @@ def test_student_t_like_tails_warn_the_two_sample_kl_from_five_dimensions_below_
         big = t5.rvs(size=(1000, 5), random_state=g)
         kls.kl_divergence_knn(big, 0.5 + t5.rvs(size=(1000, 5), random_state=g))
         kls.kl_divergence_knn(g.normal(size=(500, 5)), g.normal(size=(500, 5)))
+
+
+@pytest.mark.parametrize("d", [3, 4, 5])
+def test_band_default_k48_three_terms_against_closed_forms(d):
+    # 500 <= n <= 1076 in 3 <= d <= 5: k = 48 with three cancelled terms; the Gaussian
+    # entropy and KL closed forms within 4 Monte Carlo standard errors
+    g = np.random.default_rng(300 + d)
+    n, reps = 800, 12
+    h, kl = [], []
+    for _ in range(reps):
+        x = g.normal(size=(n, d))
+        y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
+        res = kls.entropy_knn(x)
+        assert res.options["k"] == 48 and res.options["bias_terms"] == 3
+        h.append(res.estimate)
+        kl.append(kls.kl_divergence_knn(x, y).estimate)
+    mean, se = _mean_se(h)
+    assert abs(mean - 0.5 * d * math.log(2 * math.pi * math.e)) < 4 * se
+    mean, se = _mean_se(kl)
+    assert abs(mean - _gauss_kl(d)) < 4 * se
+
+
+def test_three_term_weights_in_three_dimensions_from_scipy_gamma():
+    # k = 48, d = 3: the minimum-norm solution of sum w = 1 and
+    # sum w Gamma(j + 2l/3)/Gamma(j) = 0 (l = 1, 2, 3), by pseudo-inverse
+    j = np.arange(1, 49)
+    a = np.vstack(
+        [np.ones(48)] + [special.gamma(j + 2 * ell / 3) / special.gamma(j) for ell in (1, 2, 3)]
+    )
+    want = np.linalg.pinv(a) @ np.array([1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(bias_weights(48, 3), want, atol=1e-9 * np.abs(want).max())
+
+
+def test_student_t_tail_ratio_threshold_between_gaussian_and_t5_quantiles():
+    # the constants behind the Student-t warning: (q97.5 - q2.5) / IQR from scipy
+    from klstats._estimators import _knn_core as core
+
+    def ratio(law):
+        q = law.ppf([0.025, 0.25, 0.75, 0.975])
+        return (q[3] - q[0]) / (q[2] - q[1])
+
+    assert ratio(stats.norm) == pytest.approx(2.906, abs=1e-3)
+    assert ratio(stats.t(5)) == pytest.approx(3.537, abs=1e-3)
+    assert ratio(stats.norm) < core._T_LIKE_RATIO < ratio(stats.t(5))
+    # t with 10 df (3.18) is not flagged on average: documented as not measured
+    assert ratio(stats.t(10)) < core._T_LIKE_RATIO
