@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import integrate, special, stats
 
 import klstats as kls
 from klstats import DegenerateDataWarning
@@ -558,3 +558,95 @@ def test_student_t_tail_ratio_threshold_between_gaussian_and_t5_quantiles():
     assert ratio(stats.norm) < core._T_LIKE_RATIO < ratio(stats.t(5))
     # t with 10 df (3.18) is not flagged on average: documented as not measured
     assert ratio(stats.t(10)) < core._T_LIKE_RATIO
+
+
+# =========================================================================== bias-aware intervals
+
+
+def _root_critical_value(alpha: float, b: float) -> float:
+    # the c with P(|N(b, 1)| <= c) = 1 - alpha, by root finding on the normal cdf
+    from scipy import optimize
+
+    def f(c):
+        return stats.norm.cdf(c - b) - stats.norm.cdf(-c - b) - (1 - alpha)
+
+    return optimize.brentq(f, 0.0, 20.0, xtol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.05, 0.1])
+@pytest.mark.parametrize("b", [0.0, 0.3, 0.6, 1.5])
+def test_bias_aware_critical_value_is_the_quantile_of_a_shifted_folded_normal(alpha, b):
+    from klstats._inference._intervals import bias_aware_z
+
+    assert bias_aware_z(alpha, b) == pytest.approx(_root_critical_value(alpha, b), abs=1e-7)
+
+
+def test_default_intervals_allow_the_measured_bias_only_where_it_was_measured():
+    # d = 5 above n = 1076 (k = 64, three terms): the entropy and KL intervals use the
+    # critical value of a bias of 0.6 standard errors (2.265 at 95 %); below that n, in
+    # d = 3, for the mutual information and for other k: the normal quantile
+    g = np.random.default_rng(11)
+    wide, plain = _root_critical_value(0.05, 0.6), stats.norm.isf(0.025)
+    x, y = g.normal(size=(1200, 5)), g.normal(1.0, 1.0, size=(1200, 5))
+
+    def half(res, alpha=0.05):
+        lo, hi = res.conf_int(alpha=alpha)
+        return (hi - lo) / 2 / res.bse
+
+    assert half(kls.entropy_knn(x)) == pytest.approx(wide, rel=1e-9)
+    assert half(kls.kl_divergence_knn(x, y)) == pytest.approx(wide, rel=1e-9)
+    assert half(kls.entropy_knn(x), 0.1) == pytest.approx(_root_critical_value(0.1, 0.6))
+    assert "bias-aware" in kls.entropy_knn(x).summary().as_text()
+    assert half(kls.entropy_knn(x[:1000])) == pytest.approx(plain, rel=1e-9)
+    assert half(kls.entropy_knn(x, k=20)) == pytest.approx(plain, rel=1e-9)
+    assert half(kls.entropy_knn(x[:, :3])) == pytest.approx(plain, rel=1e-9)
+    mi = kls.mutual_information_knn(x, y)
+    assert mi.conf_int()[1] - mi.estimate == pytest.approx(plain * mi.bse, rel=1e-9)
+
+
+# ====================================================================== Q part of the variance
+
+
+def _ratio_mean(x, y):
+    # the package's estimate of E_P[p/q] (its Q part of the variance is this minus 1)
+    from klstats._kernels import _knn_formulas as F
+    from klstats._kernels._neighbours import run_plan
+
+    n, d = x.shape
+    w = bias_weights(default_k(n, d, len(y)), d)
+    r = run_plan([x, y], F.kl_plan(w, d, n, len(y)), "kd_tree", 1)
+    return F.kl_finish(r, w, d, len(y), True).extra[0]
+
+
+def test_density_ratio_mean_against_the_gaussian_closed_form():
+    # P = N(0, I_3), Q = N(0.5 1, 1.5 I_3): E_P[p/q] = (s^2 / sqrt(2 s^2 - 1)
+    # exp(mu^2 / (2 s^2 - 1)))^d = 1.7388 (one coordinate: integral of phi^2 / q)
+    s2, mu, d = 1.5, 0.5, 3
+    truth = (s2 / math.sqrt(2 * s2 - 1) * math.exp(mu**2 / (2 * s2 - 1))) ** d
+    one = integrate.quad(
+        lambda t: stats.norm.pdf(t) ** 2 / stats.norm.pdf(t, mu, math.sqrt(s2)), -12, 12
+    )[0]
+    assert one**d == pytest.approx(truth, rel=1e-9)
+    g = np.random.default_rng(12)
+    vals = [
+        _ratio_mean(g.normal(size=(2000, d)), mu + math.sqrt(s2) * g.normal(size=(2000, d)))
+        for _ in range(10)
+    ]
+    mean, se = _mean_se(vals)
+    assert abs(mean - truth) < 4 * se + 0.01 * truth, (mean, truth, se)
+
+
+def test_density_ratio_of_a_peaked_density_is_not_smoothed_away():
+    # the product of bimodal mixtures 0.5 N(-1, 0.6^2) + 0.5 N(1, 0.6^2) against
+    # N(0, 1.5 I) in d = 5: E_P[p/q] = 2.206 by quadrature; the ratio at the 64th
+    # neighbour (the former choice) gave 1.45 (Var_Q 63 % low), the 4th gives about 2.0
+    from validation.knn_study import PAIRS
+
+    pair = PAIRS["mixture"]
+    p, q = pair.p(1), pair.q(1)
+    one = integrate.quad(lambda t: math.exp(2 * p.logpdf(t) - q.logpdf(t)), -12, 12)[0]
+    truth = one**5
+    assert truth == pytest.approx(2.206, abs=1e-3)
+    g = np.random.default_rng(13)
+    vals = [_ratio_mean(pair.draw(g, 4000, 5, "p"), pair.draw(g, 4000, 5, "q")) for _ in range(3)]
+    assert abs(np.mean(vals) - 1 - (truth - 1)) < 0.25 * (truth - 1), (vals, truth)

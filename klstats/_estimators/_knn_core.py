@@ -15,11 +15,12 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from .._base._samples import as_samples, count_duplicate_rows
 from .._base._validation import check_choice, is_dask
 from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning, find_stacklevel
+from .._inference._intervals import bias_aware_z
 from .._kernels import _knn_formulas as F
 from .._kernels._knn_prep import (
     TieSpec,
@@ -41,6 +42,7 @@ from .._kernels._knn_weights import (
     default_k,
     n_constraints,
     unit_weights,
+    wald_bias_bound,
 )
 from .._kernels._neighbours import adaptive_parts, ksg_parts, resolve_algorithm, run_plan
 from .._results._classes import KLEstimate
@@ -105,10 +107,12 @@ class KnnInference:
     """What a k-NN estimate keeps for intervals.
 
     ``"wald"``: estimate +- z se, with ``se`` the standard error in nats (first-order
-    variance from the efficient influence function plus the k-NN noise term); for
-    quantities that cannot be negative (KL, MI) the interval is intersected with
-    [0, inf). ``"subsampling"``: subsampling without replacement (the bootstrap with
-    replacement is invalid, duplicated points make distances zero) from ``statistic``
+    variance from the efficient influence function plus the k-NN noise term) and z the
+    normal quantile, or with ``bias_bound`` > 0 the bias-aware critical value that
+    allows a bias of that many standard errors (``wald_bias_bound``); for quantities
+    that cannot be negative (KL, MI) the interval is intersected with [0, inf).
+    ``"subsampling"``: subsampling without replacement (the bootstrap with replacement
+    is invalid, duplicated points make distances zero) from ``statistic``
     (the estimate in nats recomputed from arrays shaped like ``data``) and ``design``
     (``"one"``, ``"two"`` or ``"paired"``). ``data`` are the samples as estimated
     (after ``standardize`` and tie-breaking), read-only.
@@ -123,6 +127,7 @@ class KnnInference:
     nonnegative: bool
     default_method: str = "wald"
     setup: KnnSetup | None = None
+    bias_bound: float = 0.0
     extra_methods: tuple[str, ...] = ("wald", "subsampling")
     stochastic: frozenset[str] = field(default_factory=lambda: frozenset({"subsampling"}))
     unavailable_reason: str = _NO_BOOTSTRAP
@@ -171,11 +176,17 @@ class KnnInference:
     def _wald(self, alpha: float) -> tuple[float, float, str | None, None]:
         if not math.isfinite(self.se) or not math.isfinite(self.estimate):
             return math.nan, math.nan, "No finite standard error.", None
-        z = float(stats.norm.isf(alpha / 2))
+        z = bias_aware_z(alpha, self.bias_bound)
         lo, hi = self.estimate - z * self.se, self.estimate + z * self.se
         note = (
             "estimate +- z se; se from the efficient influence function plus the k-NN noise term"
         )
+        if self.bias_bound:
+            note += (
+                f"; z = {z:.3f}, the bias-aware critical value allowing a bias of "
+                f"{self.bias_bound:g} se (measured for these weights; Armstrong and "
+                "Kolesar 2020)"
+            )
         if self.nonnegative and lo < 0:
             lo, hi = 0.0, max(hi, 0.0)
             note += "; intersected with [0, inf) (the quantity is nonnegative)"
@@ -210,6 +221,7 @@ def _estimate(
     stat: Callable[..., float],
     options: dict[str, Any],
     notes: Sequence[str] = (),
+    bias_bound: float = 0.0,
 ) -> KLEstimate:
     """The result of every k-NN estimate (values in nats, shown in ``units``): the
     default interval is Wald for the weighted estimators, subsampling otherwise."""
@@ -224,6 +236,7 @@ def _estimate(
         nonnegative,
         default_method="wald" if setup.key == "weighted" else "subsampling",
         setup=setup,
+        bias_bound=bias_bound,
     )
     return KLEstimate(
         estimate=units.from_nats(value),
@@ -261,6 +274,12 @@ def _options(
 
 def _weights(key: str, k: int, d: int) -> np.ndarray:
     return bias_weights(k, d) if key == "weighted" else unit_weights(k)
+
+
+def _bias_bound(key: str, k: int, d: int) -> float:
+    """The bias (in standard errors) the Wald interval of an entropy or KL estimate
+    allows for: ``wald_bias_bound`` for the weighted estimators' own weights."""
+    return wald_bias_bound(d, k, n_constraints(d, k)) if key == "weighted" else 0.0
 
 
 # =========================================================================== back ends
@@ -351,9 +370,9 @@ def _kl_nats(
 ) -> float:
     n, d = x.shape
     m = y.shape[0]
-    plan, orders = F.kl_plan(w, d, n, m)
+    plan = F.kl_plan(w, d, n, m)
     r = run_plan([x, y], plan, resolve_algorithm(algorithm, d), workers)
-    return F.kl_finish(r, w, d, m, orders, weighted).value
+    return F.kl_finish(r, w, d, m, weighted).value
 
 
 def _kl1_nats(
@@ -639,7 +658,7 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
         return _estimate("kl", value, se, (n, m), setup, units, data, stat, opts, notes)
     weighted = key == "weighted"
     w = _weights(key, k, d)
-    plan, orders = F.kl_plan(w, d, n, m)
+    plan = F.kl_plan(w, d, n, m)
     spec = TieSpec(
         ("x", "y"),
         lambda r: ((int(r[10]), int(r[11])), int(r[12])),
@@ -660,7 +679,7 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
     notes = list(be.notes)
     if note:
         notes.append(note)
-    fin = F.kl_finish(r, w, d, m, orders, weighted)
+    fin = F.kl_finish(r, w, d, m, weighted)
     if weighted:
         _warn_regime((zx2, zy2), d, "estimate", bounded_dim=2, two_sample=True)
         if d >= _TAIL_BIAS_DIM and min(n, m) >= _LARGE_N and not _tail_bias_checked(d, k):
@@ -677,7 +696,19 @@ def _kl_two(be, x, y, k, key, units, ties, std, max_k, gen) -> KLEstimate:
     )
     setup = KnnSetup(key, k, w, None, ties, be.workers)
     opts = _options(k, ties, std, key, d, **more)
-    return _estimate("kl", fin.value, fin.se, (n, m), setup, units, data, stat, opts, notes)
+    return _estimate(
+        "kl",
+        fin.value,
+        fin.se,
+        (n, m),
+        setup,
+        units,
+        data,
+        stat,
+        opts,
+        notes,
+        bias_bound=_bias_bound(key, k, d),
+    )
 
 
 def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
@@ -740,7 +771,19 @@ def _kl_one(be, x, reference, k, key, units, ties, std, gen) -> KLEstimate:
     data = (be.rows(xs2, xs2, None),)
     setup = KnnSetup(key, k, w, None, ties, be.workers)
     opts = _options(k, ties, std, key, d, **more)
-    return _estimate("kl1", fin.value, fin.se, (n,), setup, units, data, stat, opts, notes)
+    return _estimate(
+        "kl1",
+        fin.value,
+        fin.se,
+        (n,),
+        setup,
+        units,
+        data,
+        stat,
+        opts,
+        notes,
+        bias_bound=_bias_bound(key, k, d),
+    )
 
 
 # =========================================================================== reference
@@ -847,7 +890,19 @@ def _entropy(be, x, k, key, units, ties, std, gen) -> KLEstimate:
     data = (be.rows(zs2, xs, None if note else matrix),)
     setup = KnnSetup(key, k, w, None, ties, be.workers)
     opts = _options(k, ties, std, key, d, **more)
-    return _estimate("entropy", value, fin.se, (n,), setup, units, data, stat, opts, notes)
+    return _estimate(
+        "entropy",
+        value,
+        fin.se,
+        (n,),
+        setup,
+        units,
+        data,
+        stat,
+        opts,
+        notes,
+        bias_bound=_bias_bound(key, k, d),
+    )
 
 
 def _mi(be, x, y, k, key, units, ties, std, gen) -> KLEstimate:

@@ -37,6 +37,19 @@ def wald_interval(estimate: float, se: float, alpha: float) -> tuple[float, floa
     return estimate - z * se, estimate + z * se
 
 
+def bias_aware_z(alpha: float, bias_bound: float) -> float:
+    """Critical value of an interval ``estimate -/+ c se`` that covers 1 - alpha
+    whenever the estimator's bias is at most ``bias_bound`` standard errors: the
+    1 - alpha quantile of |N(b, 1)| with b = ``bias_bound``, i.e. the square root of the
+    noncentral chi-square (1 degree of freedom, noncentrality b^2) quantile (Armstrong,
+    T. B. and Kolesar, M. (2020) "Simple and honest confidence intervals in
+    nonparametric regression", Quantitative Economics 11(1), 1-39). ``bias_bound=0``
+    gives the normal quantile z_{1-alpha/2}."""
+    if bias_bound == 0:
+        return float(special.ndtri(1 - alpha / 2))
+    return float(math.sqrt(stats.ncx2.ppf(1 - alpha, 1, bias_bound * bias_bound)))
+
+
 def chi2_sf(x: float, df: float) -> float:
     """P(chi2_df > x), the upper tail of the chi-square law: the one place where the
     tests (G-tests, likelihood-ratio tests, Vuong's variance test, the columns of
