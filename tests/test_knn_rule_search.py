@@ -58,3 +58,17 @@ def test_quick_run_scores_every_rule(tmp_path, monkeypatch, capsys):
     table = rs.defaults_table(df)
     # below n = 500 the former rule, round(300^(1/3)) = 7
     assert list(table["current k, L"]) == list(table["former k, L"]) == ["7, 1"]
+
+
+def test_large_n_table_predicts_the_package_interval(tmp_path, monkeypatch):
+    # the coverage the package's critical value predicts: the normal one at b = 0 with
+    # z = 1.96 in d = 3; in d = 4 above n = 1076 the 95 % quantile of |N(0.5, 1)|
+    monkeypatch.setattr(rs, "CACHE", tmp_path)
+    df = rs.large_n((("gauss", 3, 1200, 3), ("gauss", 4, 1200, 3)))
+    assert len(df) == 4
+    z = df.groupby("d")["critical value"].first()
+    assert z[3] == pytest.approx(stats.norm.ppf(0.975))
+    folded = stats.foldnorm(0.5)  # |N(0.5, 1)|
+    assert z[4] == pytest.approx(folded.ppf(0.95), abs=1e-7)
+    b, c = df["bias/sd"].abs(), df["critical value"]
+    np.testing.assert_allclose(df["coverage, package z"], stats.foldnorm(b).cdf(c), atol=1e-9)
