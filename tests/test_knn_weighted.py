@@ -640,7 +640,7 @@ def test_density_ratio_mean_against_the_gaussian_closed_form():
 def test_density_ratio_of_a_peaked_density_is_not_smoothed_away():
     # the product of bimodal mixtures 0.5 N(-1, 0.6^2) + 0.5 N(1, 0.6^2) against
     # N(0, 1.5 I) in d = 5: E_P[p/q] = 2.206 by quadrature; the ratio at the 64th
-    # neighbour (the former choice) gave 1.45 (Var_Q 63 % low), the 4th gives about 2.0
+    # neighbour (the former choice) gave 1.46 (Var_Q 62 % low), the 4th gives about 2.0
     from validation.knn_study import PAIRS
 
     pair = PAIRS["mixture"]

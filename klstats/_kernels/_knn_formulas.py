@@ -180,8 +180,8 @@ def _kl_reduce(rows, dists, w_used, col_r, col_k, d):
 # smallest order whose ratio estimate has a finite variance with room to spare
 # (E Gamma_j^-2 is finite from j = 3). A larger order smooths p/q over the ball and
 # underestimates E_P[p/q] where p is peaked: for the product of bimodal mixtures
-# against N(0, 1.5 I) in d = 5 at n = 4000 the order 64 gave 1.45 for a true 2.21,
-# the order 4 2.02 (validation/knn_ratio_order.py); for Gaussians every order agrees.
+# against N(0, 1.5 I) in d = 5 at n = 4000 the order 64 gave 1.46 for a true 2.21,
+# the order 4 2.03 (validation/knn_ratio_order.py); for Gaussians every order agrees.
 RATIO_ORDER = 4
 
 
