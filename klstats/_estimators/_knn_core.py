@@ -451,8 +451,8 @@ _BOUNDED_RATIO = {500: 2.45, 1000: 2.5}
 _HEAVY_RATIO = 8.0
 # the mean of that ratio over the coordinates: 2.90 for Gaussian coordinates (s.d. 0.08
 # for five at n = 500: never above 3.2 in 2000 samples), 3.52 for t with 5 df (above 3.2
-# in 99.8 %), 3.17 for 10 df. The two-sample KL of t5 products in d = 5 covered 0.926
-# at n = m = 500 (0.939 at 1000, 0.963 at 4000; validation/results/knn_coverage.md)
+# in 99.8 %), 3.17 for 10 df. The two-sample KL of t5 products in d = 5 covered 0.928
+# at n = m = 500 (0.939 at 1000, 0.969 at 4000; validation/results/knn_coverage.md)
 _T_LIKE_RATIO = 3.2
 _T_LIKE_DIM, _T_LIKE_N = 5, 1000
 _BOUNDED_DIM = 3
@@ -514,9 +514,10 @@ def _warn_tail_bias(n: int, d: int, k: int, what: str) -> None:
         f"{where}. In the validation study, 95% intervals for the entropy of N(0, I_5) "
         "at n = 4000 covered 0.920 with k = 32 and two cancelled terms (1000 samples), "
         "the one-sample KL divergence from N(0.5, 1.5 I_5) 0.89 (400 samples); the "
-        f"default (k = 64, three terms, in d = {TAIL_DIMS[0]}-{TAIL_DIMS[1]}) covered "
-        "0.936 and 0.944 (3000 and 1000 samples). Read the interval as possibly too "
-        "narrow.",
+        f"default (k = 64, three terms, in d = {TAIL_DIMS[0]}-{TAIL_DIMS[1]}, with a "
+        "critical value that allows a bias of half a standard error in d >= 4) covered "
+        "0.954-0.962 and 0.960 (1000 samples each; 0.934-0.941 and 0.944 with the "
+        "normal quantile). Read the interval as possibly too narrow.",
         SmallSampleWarning,
         stacklevel=find_stacklevel(),
     )
@@ -575,13 +576,14 @@ def _warn_regime(
             f"modes) in d = {d}: near a boundary the k-NN bias decays slowly and no "
             "weighting removes it. In the validation study (n = m = 1000; 1000 samples "
             "in d = 2 to 5, 300 in d = 8), 95% intervals for the KL divergence of "
-            "Beta(2, 2) against Beta(2, 3) products covered 0.915 in d = 2, 0.92 in "
-            "d = 3, 0.88 in d = 5 and 0.85 in d = 8 (0.926 in d = 2, 0.91 in d = 3 and "
-            "0.89 in d = 5 at n = m = 500; 0.91 in d = 2, 0.83 in "
-            "d = 3 and 0.76 in d = 5 at n = m = 4000: the bias stays while the interval "
-            "narrows); for a bimodal Gaussian mixture, 0.928 (KL) and 0.935 (entropy) in "
-            "d = 5 (0.911 and 0.903 at n = m = 4000) and 0.71 and 0.54 in d = 8 (0.93-0.96 "
-            "in d = 3 at n = m = 500 to 4000). Check "
+            "Beta(2, 2) against Beta(2, 3) products covered 0.916 in d = 2, 0.92 in "
+            "d = 3, 0.89 in d = 5 and 0.86 in d = 8 (0.930 in d = 2, 0.92 in d = 3 and "
+            "0.89 in d = 5 at n = m = 500; 0.91 in d = 2, 0.85 in "
+            "d = 3 and 0.84 in d = 5 at n = m = 4000: the bias stays while the interval "
+            "narrows); for a bimodal Gaussian mixture, 0.936 (KL) and 0.935 (entropy) in "
+            "d = 5 (0.951 and 0.942 at n = m = 4000 with the bias-aware critical value, "
+            "0.911 and 0.903 without) and 0.71 and 0.54 in d = 8 (0.94-0.96 in d = 3 at "
+            "n = m = 500 to 4000). Check "
             f"the {what} with plot_knn_k, or transform the data to an unbounded scale "
             "(e.g. logit) first.",
             SmallSampleWarning,
@@ -605,8 +607,8 @@ def _warn_regime(
         warnings.warn(
             f"The samples have moderately heavy (Student-t-like) tails in d = {d} with "
             f"fewer than {_T_LIKE_N} points: in the validation study, 95% intervals for "
-            "the KL divergence of t5 products shifted by 0.5 covered 0.926 in d = 5 at "
-            "n = m = 500 (1000 samples; 0.939 at 1000, 0.963 at 4000). Read the interval "
+            "the KL divergence of t5 products shifted by 0.5 covered 0.928 in d = 5 at "
+            "n = m = 500 (1000 samples; 0.939 at 1000, 0.969 at 4000). Read the interval "
             "as possibly a little too narrow.",
             SmallSampleWarning,
             stacklevel=find_stacklevel(),

@@ -43,8 +43,9 @@ times at n = 4000 and 1.3-1.55 times at n = 20000 (exact, Gaussians; the former
 rule's k grew with n). In d = 5 at n = 4000 the mixture keeps 0.57 standard errors
 with the default (0.55 at n = 20000; in d = 4 0.56 at n = 20000), and every (k, L)
 that does better there is 1.3 times as wide or more, so there the Wald interval
-allows for that bias instead (:func:`wald_bias_bound`); in 6 <= d <= 8 up to n = 1076 the former rule is kept (three terms at 48 orders
-would be 1.3-1.5 times as wide there for Gaussians, knn_target_rule_fixed.csv).
+allows for that bias instead (:func:`wald_bias_bound`); in 6 <= d <= 8 up to n = 1076
+the former rule is kept (three terms at 48 orders would be 1.3-1.5 times as wide there
+for Gaussians, knn_target_rule_fixed.csv).
 Tables: validation/results/knn_target_rule.md (exact, Gaussians) and
 knn_rule_search.md (simulated). The mutual information keeps
 the rule its coverage was validated with (``MI_TAIL_DIMS``: three terms from k = 48 in
