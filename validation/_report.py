@@ -133,6 +133,13 @@ def to_markdown(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def write_markdown_page(path: Path, title: str, text: Sequence[str], df: pd.DataFrame) -> None:
+    """A results page: the title, the text lines (how it was made, what it shows) and
+    the table."""
+    lines = [f"# {title}", "", *text, "", to_markdown(df), ""]
+    path.write_text("\n".join(lines))
+
+
 def to_rst(df: pd.DataFrame) -> str:
     """A reStructuredText simple table (cells never empty: '..' marks a blank)."""
     header, rows = _flat(df)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate
 
-from ._report import to_markdown
+from ._report import to_markdown, write_markdown_page
 from .knn_routes import knn_log_distances
 from .knn_study import OUT, PAIRS, cell_rng
 
@@ -99,19 +99,18 @@ def main(argv: list[str] | None = None) -> None:
         return
     OUT.mkdir(exist_ok=True)
     df.to_csv(OUT / "knn_ratio_order.csv", index=False)
-    lines = [
-        "# The order of the k-NN density ratio behind Var_Q[p/q]",
-        "",
-        "`python -m validation.knn_ratio_order --full` (n = m; R seeded samples per cell).",
-        "The mean over x of the order-j density ratio against E_P[p/q] by quadrature;",
-        "the last column is the relative error of the implied Var_Q[p/q] = E_P[p/q] - 1.",
-        "klstats uses the order 4 (``RATIO_ORDER``); before, the largest weighted order",
-        "(48 or 64 in 3 <= d <= 8).",
-        "",
-        to_markdown(df.round(4)),
-        "",
-    ]
-    (OUT / "knn_ratio_order.md").write_text("\n".join(lines))
+    write_markdown_page(
+        OUT / "knn_ratio_order.md",
+        "The order of the k-NN density ratio behind Var_Q[p/q]",
+        [
+            "`python -m validation.knn_ratio_order --full` (n = m; R seeded samples per cell).",
+            "The mean over x of the order-j density ratio against E_P[p/q] by quadrature;",
+            "the last column is the relative error of the implied Var_Q[p/q] = E_P[p/q] - 1.",
+            "klstats uses the order 4 (``RATIO_ORDER``); before, the largest weighted order",
+            "(48 or 64 in 3 <= d <= 8).",
+        ],
+        df.round(4),
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from klstats._kernels._knn_weights import (
     wald_bias_bound,
 )
 
-from ._report import to_markdown
+from ._report import to_markdown, write_markdown_page
 from .knn_routes import kl_entropy_orders, knn_log_distances, wang_orders
 from .knn_study import OUT, PAIRS, cell_rng
 
@@ -256,21 +256,20 @@ def large_n(cells=LARGE_N_CELLS) -> pd.DataFrame:
 
 def write_large_n(df: pd.DataFrame) -> None:
     df.to_csv(OUT / "knn_rule_search_large_n.csv", index=False)
-    lines = [
-        "# The default's bias at large n, and the bias-aware critical value",
-        "",
-        "`python -m validation.knn_rule_search --large-n` (same profiles and seeds as",
-        "the main table; R samples per cell). With k = 64 fixed the bias of a density",
-        "with sharp features (the bimodal mixture) stays about half a standard error as",
-        "n grows in d = 4 and 5; the package's Wald interval there uses the bias-aware",
-        "critical value (Armstrong and Kolesar 2020) for a bias of 0.5 standard errors.",
-        "Coverage columns: predicted for a correct standard error, Phi(z - b) -",
-        "Phi(-z - b) with b = bias / s.d.",
-        "",
-        to_markdown(df.round(3)),
-        "",
-    ]
-    (OUT / "knn_rule_search_large_n.md").write_text("\n".join(lines))
+    write_markdown_page(
+        OUT / "knn_rule_search_large_n.md",
+        "The default's bias at large n, and the bias-aware critical value",
+        [
+            "`python -m validation.knn_rule_search --large-n` (same profiles and seeds as",
+            "the main table; R samples per cell). With k = 64 fixed the bias of a density",
+            "with sharp features (the bimodal mixture) stays about half a standard error as",
+            "n grows in d = 4 and 5; the package's Wald interval there uses the bias-aware",
+            "critical value (Armstrong and Kolesar 2020) for a bias of 0.5 standard errors.",
+            "Coverage columns: predicted for a correct standard error, Phi(z - b) -",
+            "Phi(-z - b) with b = bias / s.d.",
+        ],
+        df.round(3),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
