@@ -234,20 +234,28 @@ def _mean_se(values):
     return a.mean(), a.std(ddof=1) / math.sqrt(a.size)
 
 
-@pytest.mark.parametrize("d", [1, 2, 3, 5, 8])
-def test_gaussian_entropy_and_kl_closed_forms(d):
-    g = np.random.default_rng(100 + d)
-    n, reps = 2000, 12
+def _check_gaussian_closed_forms(g, n, d, reps, k_terms=None):
+    """Default entropy of N(0, I_d) and KL against N(0.5 1, 1.5 I_d), mean over
+    ``reps`` samples, within 4 Monte Carlo standard errors of the closed forms;
+    ``k_terms``: the (k, L) the default must have used."""
     h, kl = [], []
     for _ in range(reps):
         x = g.normal(size=(n, d))
         y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
-        h.append(kls.entropy_knn(x).estimate)
+        res = kls.entropy_knn(x)
+        if k_terms is not None:
+            assert (res.options["k"], res.options["bias_terms"]) == k_terms
+        h.append(res.estimate)
         kl.append(kls.kl_divergence_knn(x, y).estimate)
     mean, se = _mean_se(h)
     assert abs(mean - 0.5 * d * math.log(2 * math.pi * math.e)) < 4 * se
     mean, se = _mean_se(kl)
     assert abs(mean - _gauss_kl(d)) < 4 * se
+
+
+@pytest.mark.parametrize("d", [1, 2, 3, 5, 8])
+def test_gaussian_entropy_and_kl_closed_forms(d):
+    _check_gaussian_closed_forms(np.random.default_rng(100 + d), 2000, d, 12)
 
 
 def test_uniform_and_exponential_closed_forms():
@@ -518,20 +526,7 @@ def test_student_t_like_tails_warn_the_two_sample_kl_from_five_dimensions_below_
 def test_band_default_k48_three_terms_against_closed_forms(d):
     # 500 <= n <= 1076 in 3 <= d <= 5: k = 48 with three cancelled terms; the Gaussian
     # entropy and KL closed forms within 4 Monte Carlo standard errors
-    g = np.random.default_rng(300 + d)
-    n, reps = 800, 12
-    h, kl = [], []
-    for _ in range(reps):
-        x = g.normal(size=(n, d))
-        y = 0.5 + math.sqrt(1.5) * g.normal(size=(n, d))
-        res = kls.entropy_knn(x)
-        assert res.options["k"] == 48 and res.options["bias_terms"] == 3
-        h.append(res.estimate)
-        kl.append(kls.kl_divergence_knn(x, y).estimate)
-    mean, se = _mean_se(h)
-    assert abs(mean - 0.5 * d * math.log(2 * math.pi * math.e)) < 4 * se
-    mean, se = _mean_se(kl)
-    assert abs(mean - _gauss_kl(d)) < 4 * se
+    _check_gaussian_closed_forms(np.random.default_rng(300 + d), 800, d, 12, k_terms=(48, 3))
 
 
 def test_three_term_weights_in_three_dimensions_from_scipy_gamma():

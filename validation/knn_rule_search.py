@@ -230,7 +230,7 @@ def large_n(cells=LARGE_N_CELLS) -> pd.DataFrame:
         prof = profiles(key, d, n, r)
         k, L = _current(n, d)
         w = bias_weights(k, d, L)
-        z = bias_aware_z(0.05, wald_bias_bound(d, k, L))
+        z = bias_aware_z(0.05, wald_bias_bound(d, k))
         for q, col, truth in (("entropy", "h", pair.entropy(d)), ("KL", "kl", pair.kl(d))):
             v = prof[col][:, :k] @ w
             sd = float(v.std(ddof=1))

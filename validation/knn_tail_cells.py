@@ -111,7 +111,7 @@ def run(budget: float | None) -> pd.DataFrame:
 
 def recompute_intervals(seeds: pd.DataFrame) -> pd.DataFrame:
     """The stored samples' default (Wald) intervals under the present rule."""
-    from klstats._estimators._knn_core import KnnInference, _bias_bound
+    from klstats._estimators._knn_core import KnnInference, KnnSetup, _bias_bound
 
     out = seeds.copy()
     for i, r in enumerate(seeds.itertuples(index=False)):
@@ -123,7 +123,9 @@ def recompute_intervals(seeds: pd.DataFrame) -> pd.DataFrame:
             lambda *a: math.nan,
             int(r.k),
             r.quantity != "entropy",
-            bias_bound=_bias_bound("weighted", int(r.k), int(r.d)),
+            setup=KnnSetup(
+                "weighted", int(r.k), bias_bound=_bias_bound("weighted", int(r.k), int(r.d))
+            ),
         )
         lo, hi, _, _ = inf.interval("wald", 0.05, None, None)
         out.iloc[i, out.columns.get_loc("low")] = lo

@@ -20,7 +20,7 @@ from scipy import special
 from .._base._samples import as_samples, count_duplicate_rows
 from .._base._validation import check_choice, is_dask
 from .._base._warnings import InfiniteEstimateWarning, SmallSampleWarning, find_stacklevel
-from .._inference._intervals import bias_aware_z
+from .._inference._intervals import bias_aware_z, wald_interval
 from .._kernels import _knn_formulas as F
 from .._kernels._knn_prep import (
     TieSpec,
@@ -110,7 +110,7 @@ class KnnInference:
 
     ``"wald"``: estimate +- z se, with ``se`` the standard error in nats (first-order
     variance from the efficient influence function plus the k-NN noise term) and z the
-    normal quantile, or with ``bias_bound`` > 0 the bias-aware critical value that
+    normal quantile, or with ``setup.bias_bound`` > 0 the bias-aware critical value that
     allows a bias of that many standard errors (``wald_bias_bound``); for quantities
     that cannot be negative (KL, MI) the interval is intersected with [0, inf).
     ``"subsampling"``: subsampling without replacement (the bootstrap with replacement
@@ -129,7 +129,6 @@ class KnnInference:
     nonnegative: bool
     default_method: str = "wald"
     setup: KnnSetup | None = None
-    bias_bound: float = 0.0
     extra_methods: tuple[str, ...] = ("wald", "subsampling")
     stochastic: frozenset[str] = field(default_factory=lambda: frozenset({"subsampling"}))
     unavailable_reason: str = _NO_BOOTSTRAP
@@ -178,16 +177,16 @@ class KnnInference:
     def _wald(self, alpha: float) -> tuple[float, float, str | None, None]:
         if not math.isfinite(self.se) or not math.isfinite(self.estimate):
             return math.nan, math.nan, "No finite standard error.", None
-        z = bias_aware_z(alpha, self.bias_bound)
-        lo, hi = self.estimate - z * self.se, self.estimate + z * self.se
+        bound = self.setup.bias_bound if self.setup is not None else 0.0
+        lo, hi = wald_interval(self.estimate, self.se, alpha, bound)
         note = (
             "estimate +- z se; se from the efficient influence function plus the k-NN noise term"
         )
-        if self.bias_bound:
+        if bound:
             note += (
-                f"; z = {z:.3f}, the bias-aware critical value allowing a bias of "
-                f"{self.bias_bound:g} se (measured for these weights; Armstrong and "
-                "Kolesar 2020)"
+                f"; z = {bias_aware_z(alpha, bound):.3f}, the bias-aware critical value "
+                f"allowing a bias of {bound:g} se (measured for these weights; Armstrong "
+                "and Kolesar 2020)"
             )
         if self.nonnegative and lo < 0:
             lo, hi = 0.0, max(hi, 0.0)
@@ -237,7 +236,6 @@ def _estimate(
         nonnegative,
         default_method="wald" if setup.key == "weighted" else "subsampling",
         setup=setup,
-        bias_bound=setup.bias_bound,
     )
     return KLEstimate(
         estimate=units.from_nats(value),
@@ -280,7 +278,7 @@ def _weights(key: str, k: int, d: int) -> np.ndarray:
 def _bias_bound(key: str, k: int, d: int) -> float:
     """The bias (in standard errors) the Wald interval of an entropy or KL estimate
     allows for: ``wald_bias_bound`` for the weighted estimators' own weights."""
-    return wald_bias_bound(d, k, n_constraints(d, k)) if key == "weighted" else 0.0
+    return wald_bias_bound(d, k) if key == "weighted" else 0.0
 
 
 # =========================================================================== back ends

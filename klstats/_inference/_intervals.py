@@ -29,11 +29,14 @@ from ._resampling import (
 __all__: list[str] = []
 
 
-def wald_interval(estimate: float, se: float, alpha: float) -> tuple[float, float]:
-    """``estimate -/+ z_{1-alpha/2} se`` (nan when the standard error is undefined)."""
+def wald_interval(
+    estimate: float, se: float, alpha: float, bias_bound: float = 0.0
+) -> tuple[float, float]:
+    """``estimate -/+ c se`` with c = :func:`bias_aware_z` (the normal quantile
+    z_{1-alpha/2} when ``bias_bound`` is 0); nan when the standard error is undefined."""
     if not (math.isfinite(estimate) and math.isfinite(se)):
         return math.nan, math.nan
-    z = special.ndtri(1 - alpha / 2)
+    z = bias_aware_z(alpha, bias_bound)
     return estimate - z * se, estimate + z * se
 
 

@@ -228,9 +228,10 @@ def default_k(n: int, d: int, m: int | None = None, *, use: str = "estimate") ->
     return max(k, 1)
 
 
-def wald_bias_bound(d: int, k: int, n_terms: int) -> float:
+def wald_bias_bound(d: int, k: int) -> float:
     """The remaining bias, in standard errors, that the Wald interval of a weighted
-    entropy or KL estimate allows for (0: none).
+    entropy or KL estimate with the weights of ``bias_weights(k, d)`` allows for (0:
+    none).
 
     With the default of 4 <= d <= 8 above n = 1076 (k = 64, three cancelled terms) the
     bias the weights leave does not shrink faster than the standard error: for the
@@ -245,7 +246,8 @@ def wald_bias_bound(d: int, k: int, n_terms: int) -> float:
     errors (in d = 3 at k = 64 0.32 at n = 4000 and 0.17 at 20000), which costs a 95 %
     interval at most 0.02 of coverage, and the normal quantile is kept.
     """
-    if BIAS_BOUND_DIMS[0] <= d <= BIAS_BOUND_DIMS[1] and k == MAX_DEFAULT_K and n_terms == 3:
+    in_dims = BIAS_BOUND_DIMS[0] <= d <= BIAS_BOUND_DIMS[1]
+    if in_dims and k == MAX_DEFAULT_K and n_constraints(d, k) == 3:
         return BIAS_BOUND
     return 0.0
 
